@@ -1,0 +1,132 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AccountNotFoundError, CurrencyMismatchError } from '../../domain/errors';
+import { creditCeiling } from '../../domain/money';
+import type { Account, AccountStore } from '../../domain/ports';
+import { itemToAccount, type LedgerItem } from './items';
+import { translateStoreError } from './store-errors';
+
+const accountIsNew = 'attribute_not_exists(accountId)';
+const fundingIsNew = 'attribute_not_exists(transferId)';
+const creditCondition = ['attribute_exists(accountId)', 'currency = :currency', 'balance <= :creditCeiling'].join(' AND ');
+
+export interface OpenAccountInput {
+  readonly ownerId: string;
+  readonly currency: string;
+  readonly accountId?: string;
+}
+
+export interface FundAccountInput {
+  readonly accountId: string;
+  readonly amount: number;
+  readonly currency: string;
+  /** Who funded it: an operator name, recorded in the ledger. */
+  readonly operator: string;
+  readonly reference?: string;
+  /** Makes a funding retry-safe: the same request id never funds twice. */
+  readonly requestId: string;
+}
+
+/**
+ * Accounts: read by the API, opened and funded by operators
+ * (scripts/accounts.ts) and by the local seed.
+ */
+export class DynamoDbAccountStore implements AccountStore {
+  constructor(
+    private readonly documentClient: DynamoDBDocumentClient,
+    private readonly tables: { readonly accounts: string; readonly ledger: string },
+  ) {}
+
+  async getAccount(accountId: string): Promise<Account | undefined> {
+    try {
+      const { Item } = await this.documentClient.send(
+        new GetCommand({ TableName: this.tables.accounts, Key: { accountId }, ConsistentRead: true }),
+      );
+      return Item === undefined ? undefined : itemToAccount(Item);
+    } catch (error) {
+      return translateStoreError(error);
+    }
+  }
+
+  /** Opens an empty account; money only ever enters through fundAccount, so the ledger explains it. */
+  async openAccount(input: OpenAccountInput): Promise<Account> {
+    const account: Account = {
+      accountId: input.accountId ?? `acc_${randomBytes(12).toString('base64url')}`,
+      ownerId: input.ownerId,
+      currency: input.currency,
+      balance: 0,
+      createdAt: new Date().toISOString(),
+    };
+    try {
+      await this.documentClient.send(
+        new PutCommand({ TableName: this.tables.accounts, Item: account, ConditionExpression: accountIsNew }),
+      );
+    } catch (error) {
+      translateStoreError(error);
+    }
+    return account;
+  }
+
+  /**
+   * Credits an account with money from outside the system, in one
+   * transaction with a `funding` ledger entry keyed by the request id.
+   */
+  async fundAccount(input: FundAccountInput): Promise<LedgerItem> {
+    const entry: LedgerItem = {
+      transferId: `fund_${createHash('sha256').update(input.requestId).digest('hex').slice(0, 32)}`,
+      kind: 'funding',
+      toAccountId: input.accountId,
+      amount: input.amount,
+      currency: input.currency,
+      ...(input.reference === undefined ? {} : { reference: input.reference }),
+      status: 'completed',
+      createdAt: new Date().toISOString(),
+      initiatedBy: input.operator,
+    };
+    try {
+      await this.documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.ledger,
+                Item: entry,
+                ConditionExpression: fundingIsNew,
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Update: {
+                TableName: this.tables.accounts,
+                Key: { accountId: input.accountId },
+                UpdateExpression: 'SET balance = balance + :amount, updatedAt = :now',
+                ConditionExpression: creditCondition,
+                ExpressionAttributeValues: {
+                  ':amount': input.amount,
+                  ':currency': input.currency,
+                  ':creditCeiling': creditCeiling(input.amount),
+                  ':now': entry.createdAt,
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          ],
+        }),
+      );
+      return entry;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TransactionCanceledException') {
+        const reasons = (error as { CancellationReasons?: Array<{ Code?: string; Item?: unknown }> })
+          .CancellationReasons;
+        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
+          throw new Error(`Funding request ${input.requestId} was already applied; nothing changed.`);
+        }
+        if (reasons?.[1]?.Code === 'ConditionalCheckFailed') {
+          if (reasons[1].Item === undefined) throw new AccountNotFoundError(input.accountId);
+          throw new CurrencyMismatchError(input.accountId, input.currency);
+        }
+      }
+      return translateStoreError(error);
+    }
+  }
+}

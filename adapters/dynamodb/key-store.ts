@@ -1,0 +1,37 @@
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IssuedKey, KeyStore } from '../../domain/ports';
+import { issuedKeyId } from './items';
+import { translateStoreError } from './store-errors';
+
+/** Issued idempotency keys, in the idempotency table beside the Powertools records. */
+export class DynamoDbKeyStore implements KeyStore {
+  constructor(
+    private readonly documentClient: DynamoDBDocumentClient,
+    private readonly idempotencyTable: string,
+  ) {}
+
+  async issueKey(key: IssuedKey): Promise<void> {
+    try {
+      await this.documentClient.send(
+        new PutCommand({
+          TableName: this.idempotencyTable,
+          Item: {
+            id: issuedKeyId(key.principal, key.operation, key.key),
+            operation: key.operation,
+            status: 'ISSUED',
+            createdAt: key.createdAt,
+            // Checked by the transfer transaction; the code never trusts TTL.
+            expiresAt: key.expiresAtEpochSeconds,
+            // TTL only cleans up, days later at worst.
+            expiration: key.expiresAtEpochSeconds,
+          },
+          // 144 random bits never collide in practice; if they did, refuse
+          // rather than hand one key to two requests.
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+    } catch (error) {
+      translateStoreError(error);
+    }
+  }
+}

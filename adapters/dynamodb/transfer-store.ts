@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  AccountNotFoundError,
+  BalanceLimitError,
+  CurrencyMismatchError,
+  IdempotencyKeyUnusableError,
+  InsufficientFundsError,
+  StoreUnavailableError,
+  TransactionConflictError,
+} from '../../domain/errors';
+import { creditCeiling } from '../../domain/money';
+import type { TransferExecution, TransferExecutionResult, TransferStore } from '../../domain/ports';
+import type { Transfer } from '../../domain/transfer';
+import { issuedKeyId, ledgerItemToTransfer, transferToLedgerItem } from './items';
+import { translateStoreError } from './store-errors';
+
+export interface TransferTables {
+  readonly accounts: string;
+  readonly ledger: string;
+  readonly idempotency: string;
+}
+
+// Condition fragments, joined below so each rule reads as a sentence.
+const ledgerItemIsNew = 'attribute_not_exists(transferId)';
+const accountExists = 'attribute_exists(accountId)';
+const ownedByCaller = 'ownerId = :principal';
+const holdsCurrency = 'currency = :currency';
+const coversAmount = 'balance >= :amount';
+const staysWithinSafeRange = 'balance <= :creditCeiling';
+const keyWasIssued = 'attribute_exists(id)';
+const keyIsForOperation = '#operation = :operation';
+const keyIsUnused = '#status = :issued';
+const keyIsUnexpired = 'expiresAt > :now';
+
+const debitCondition = [accountExists, ownedByCaller, holdsCurrency, coversAmount].join(' AND ');
+const creditCondition = [accountExists, holdsCurrency, staysWithinSafeRange].join(' AND ');
+const keyCondition = [keyWasIssued, keyIsForOperation, keyIsUnused, keyIsUnexpired].join(' AND ');
+
+// Positions of the items in the transaction; CancellationReasons follow them.
+const LEDGER = 0;
+const DEBIT = 1;
+const CREDIT = 2;
+const KEY = 3;
+
+/** The DynamoDB side of a transfer: the only code that builds its expressions. */
+export class DynamoDbTransferStore implements TransferStore {
+  constructor(
+    private readonly documentClient: DynamoDBDocumentClient,
+    private readonly tables: TransferTables,
+  ) {}
+
+  async executeTransfer(execution: TransferExecution): Promise<TransferExecutionResult> {
+    try {
+      await this.documentClient.send(this.transaction(execution, { withClientRequestToken: true }));
+      return { kind: 'committed', transfer: execution.transfer };
+    } catch (error) {
+      return this.explainFailure(error, execution);
+    }
+  }
+
+  async getTransfer(transferId: string): Promise<(Transfer & { initiatedBy: string }) | undefined> {
+    try {
+      const { Item } = await this.documentClient.send(
+        new GetCommand({ TableName: this.tables.ledger, Key: { transferId }, ConsistentRead: true }),
+      );
+      // Funding entries live in the ledger too, but they are not transfers anyone initiated through the API.
+      return Item === undefined || Item.kind !== 'transfer' ? undefined : ledgerItemToTransfer(Item);
+    } catch (error) {
+      return translateStoreError(error);
+    }
+  }
+
+  /**
+   * One TransactWriteItems, all or nothing:
+   *   [0] the ledger item, first, so that "already executed" is always
+   *       reason 0 and carries the original item (ALL_OLD);
+   *   [1] the debit, [2] the credit;
+   *   [3] the issued key becomes USED. It is never deleted: a late retry
+   *       must still find it spent rather than re-open the double debit.
+   */
+  private transaction(execution: TransferExecution, options: { withClientRequestToken: boolean }) {
+    const { transfer, principal } = execution;
+    const now = transfer.createdAt;
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Put: {
+          TableName: this.tables.ledger,
+          Item: transferToLedgerItem(transfer, principal),
+          ConditionExpression: ledgerItemIsNew,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Update: {
+          TableName: this.tables.accounts,
+          Key: { accountId: transfer.fromAccountId },
+          UpdateExpression: 'SET balance = balance - :amount, updatedAt = :now',
+          ConditionExpression: debitCondition,
+          ExpressionAttributeValues: {
+            ':amount': transfer.amount,
+            ':principal': principal,
+            ':currency': transfer.currency,
+            ':now': now,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Update: {
+          TableName: this.tables.accounts,
+          Key: { accountId: transfer.toAccountId },
+          UpdateExpression: 'SET balance = balance + :amount, updatedAt = :now',
+          ConditionExpression: creditCondition,
+          ExpressionAttributeValues: {
+            ':amount': transfer.amount,
+            ':currency': transfer.currency,
+            ':creditCeiling': creditCeiling(transfer.amount),
+            ':now': now,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    ];
+    if (execution.consumeIssuedKey) {
+      items.push({
+        Update: {
+          TableName: this.tables.idempotency,
+          Key: { id: issuedKeyId(principal, 'transfer', execution.idempotencyKey) },
+          UpdateExpression: 'SET #status = :used, usedAt = :usedAt, transferId = :transferId',
+          ConditionExpression: keyCondition,
+          ExpressionAttributeNames: { '#status': 'status', '#operation': 'operation' },
+          ExpressionAttributeValues: {
+            ':operation': 'transfer',
+            ':issued': 'ISSUED',
+            ':used': 'USED',
+            ':now': execution.nowEpochSeconds,
+            ':usedAt': now,
+            ':transferId': transfer.transferId,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+    }
+    return new TransactWriteCommand({
+      TransactItems: items,
+      // The SDK retries a transaction whose response it lost; with the same
+      // token DynamoDB answers the retry without applying it twice.
+      ...(options.withClientRequestToken ? { ClientRequestToken: clientRequestToken(transfer.transferId) } : {}),
+    });
+  }
+
+  private async explainFailure(error: unknown, execution: TransferExecution): Promise<TransferExecutionResult> {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'IdempotentParameterMismatchException') {
+      // The token was used within the last 10 minutes with other parameters
+      // (another createdAt): an earlier execution of this transfer. If it
+      // committed, the ledger item says so. If it did not, the token alone
+      // blocks us for 10 minutes, so run once more without it: the ledger
+      // guard still makes the movement exactly-once.
+      const original = await this.getTransfer(execution.transfer.transferId);
+      if (original !== undefined) return { kind: 'already-executed', transfer: withoutInitiator(original) };
+      try {
+        await this.documentClient.send(this.transaction(execution, { withClientRequestToken: false }));
+        return { kind: 'committed', transfer: execution.transfer };
+      } catch (retryError) {
+        if (retryError instanceof Error && retryError.name === 'IdempotentParameterMismatchException') {
+          throw new StoreUnavailableError({ cause: retryError });
+        }
+        return this.explainFailure(retryError, execution);
+      }
+    }
+    if (name !== 'TransactionCanceledException') return translateStoreError(error);
+
+    const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+    const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+    const oldItem = (index: number): Record<string, unknown> | undefined => {
+      const item = reasons[index]?.Item;
+      return item === undefined ? undefined : unmarshall(item);
+    };
+    const { transfer, principal } = execution;
+
+    if (failed(LEDGER)) {
+      const stored = oldItem(LEDGER);
+      const original = stored === undefined ? await this.getTransfer(transfer.transferId) : ledgerItemToTransfer(stored);
+      if (original === undefined) throw new StoreUnavailableError({ cause: error });
+      return { kind: 'already-executed', transfer: withoutInitiator(original) };
+    }
+    if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+      throw new TransactionConflictError({ cause: error });
+    }
+    if (failed(KEY)) {
+      const key = oldItem(KEY);
+      if (key === undefined || key.operation !== 'transfer') throw new IdempotencyKeyUnusableError('not-issued');
+      if (key.status !== 'ISSUED') throw new IdempotencyKeyUnusableError('used');
+      throw new IdempotencyKeyUnusableError('expired');
+    }
+    if (failed(DEBIT)) {
+      const from = oldItem(DEBIT);
+      // Someone else's account is reported exactly like a missing one.
+      if (from === undefined || from.ownerId !== principal) throw new AccountNotFoundError(transfer.fromAccountId);
+      if (from.currency !== transfer.currency) throw new CurrencyMismatchError(transfer.fromAccountId, transfer.currency);
+      throw new InsufficientFundsError(transfer.fromAccountId);
+    }
+    if (failed(CREDIT)) {
+      const to = oldItem(CREDIT);
+      if (to === undefined) throw new AccountNotFoundError(transfer.toAccountId);
+      if (to.currency !== transfer.currency) throw new CurrencyMismatchError(transfer.toAccountId, transfer.currency);
+      throw new BalanceLimitError(transfer.toAccountId);
+    }
+    // Throttling and internal errors surface as cancellation reasons too.
+    throw new StoreUnavailableError({ cause: error });
+  }
+}
+
+function withoutInitiator({ initiatedBy: _initiatedBy, ...transfer }: Transfer & { initiatedBy: string }): Transfer {
+  return transfer;
+}
+
+/** At most 36 characters, a pure function of the transfer id. */
+export function clientRequestToken(transferId: string): string {
+  return createHash('sha256').update(`crt\u0000${transferId}`).digest('hex').slice(0, 36);
+}

@@ -1,0 +1,141 @@
+/**
+ * Every failure the service can explain to a client.
+ *
+ * Each error says whether it is `final` for its idempotency key: a final
+ * outcome (an unknown account, insufficient funds) is stored by the
+ * idempotency layer and replayed on every repeat; a non-final one (a conflict,
+ * an unavailable store, an unusable key) leaves nothing behind, so a retry
+ * runs again. The mapping to HTTP lives in functions/http/error-mapping.ts.
+ */
+export abstract class TransferServiceError extends Error {
+  /** Whether the idempotency layer stores this outcome for the key. */
+  abstract readonly final: boolean;
+
+  protected constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is malformed; nothing was stored. */
+export class ValidationError extends TransferServiceError {
+  readonly final = false;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The Idempotency-Key header is missing or not a key this service accepts. */
+export class IdempotencyKeyFormatError extends ValidationError {
+  constructor(message: string) {
+    super('Idempotency-Key', message);
+  }
+}
+
+export class PayloadTooLargeError extends TransferServiceError {
+  readonly final = false;
+  constructor(readonly limitBytes: number) {
+    super(`The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+
+export class UnauthenticatedError extends TransferServiceError {
+  readonly final = false;
+  constructor() {
+    super('The request carries no authenticated principal.');
+  }
+}
+
+/** Unknown, or not the caller's: the two are never told apart. */
+export class AccountNotFoundError extends TransferServiceError {
+  readonly final = true;
+  constructor(readonly accountId: string) {
+    super(`Account ${accountId} does not exist or is not yours.`);
+  }
+}
+
+export class TransferNotFoundError extends TransferServiceError {
+  readonly final = false;
+  constructor(readonly transferId: string) {
+    super(`Transfer ${transferId} does not exist or is not yours.`);
+  }
+}
+
+export class CurrencyMismatchError extends TransferServiceError {
+  readonly final = true;
+  constructor(
+    readonly accountId: string,
+    readonly requestedCurrency: string,
+  ) {
+    super(`Account ${accountId} does not hold ${requestedCurrency}.`);
+  }
+}
+
+export class InsufficientFundsError extends TransferServiceError {
+  readonly final = true;
+  constructor(readonly accountId: string) {
+    super(`Account ${accountId} has insufficient funds for this transfer.`);
+  }
+}
+
+/** The credit would take the receiving balance past the safe integer range. */
+export class BalanceLimitError extends TransferServiceError {
+  readonly final = true;
+  constructor(readonly accountId: string) {
+    super(`Account ${accountId} cannot receive this amount.`);
+  }
+}
+
+export type KeyUnusableReason = 'not-issued' | 'expired' | 'used';
+
+/** The key was not issued to this caller for this operation, or is spent. */
+export class IdempotencyKeyUnusableError extends TransferServiceError {
+  readonly final = false;
+  constructor(readonly reason: KeyUnusableReason) {
+    super(
+      {
+        'not-issued': 'This idempotency key was not issued to you for this operation.',
+        expired: 'This idempotency key has expired.',
+        used: 'This idempotency key has already been used.',
+      }[reason],
+    );
+  }
+}
+
+/** The same key was sent earlier with a different payload. */
+export class IdempotencyPayloadMismatchError extends TransferServiceError {
+  readonly final = false;
+  constructor(options?: { cause?: unknown }) {
+    super('This idempotency key was already used with a different request body.', options);
+  }
+}
+
+/** A request with the same key is still being processed. */
+export class RequestInFlightError extends TransferServiceError {
+  readonly final = false;
+  readonly retryAfterSeconds = 1;
+  constructor(options?: { cause?: unknown }) {
+    super('A request with this idempotency key is still in progress.', options);
+  }
+}
+
+/** Concurrent transactions kept touching the same items; retries ran out. */
+export class TransactionConflictError extends TransferServiceError {
+  readonly final = false;
+  readonly retryAfterSeconds = 1;
+  constructor(options?: { cause?: unknown }) {
+    super('The accounts are busy with other transfers.', options);
+  }
+}
+
+/** The store throttled or could not be reached; a retry with the same key is safe. */
+export class StoreUnavailableError extends TransferServiceError {
+  readonly final = false;
+  readonly retryAfterSeconds = 2;
+  constructor(options?: { cause?: unknown }) {
+    super('The data store is temporarily unavailable.', options);
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { IdempotencyKeyFormatError } from './errors';
+
+/**
+ * Keys issued by POST /idempotency-keys: `idk_` and 24 base64url characters,
+ * that is 144 random bits.
+ */
+const ISSUED_KEY = /^idk_[A-Za-z0-9_-]{24}$/;
+/** Client-generated keys (only when ALLOW_CLIENT_KEYS is on), UUIDs included. */
+const CLIENT_KEY = /^[A-Za-z0-9_-]{16,64}$/;
+
+export const OPERATIONS = ['transfer'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export function isOperation(value: unknown): value is Operation {
+  return typeof value === 'string' && (OPERATIONS as readonly string[]).includes(value);
+}
+
+export function newIdempotencyKey(): string {
+  return `idk_${randomBytes(18).toString('base64url')}`;
+}
+
+export function isIssuedKeyFormat(key: string): boolean {
+  return ISSUED_KEY.test(key);
+}
+
+/** Checks the header value; throws a 400-class error when it is unusable. */
+export function parseIdempotencyKey(value: string | undefined, allowClientKeys: boolean): string {
+  if (value === undefined || value.length === 0) {
+    throw new IdempotencyKeyFormatError('The Idempotency-Key header is required. Get a key from POST /idempotency-keys.');
+  }
+  if (ISSUED_KEY.test(value) || (allowClientKeys && CLIENT_KEY.test(value))) {
+    return value;
+  }
+  throw new IdempotencyKeyFormatError(
+    allowClientKeys
+      ? 'The Idempotency-Key header must be a key from POST /idempotency-keys or 16-64 of A-Z a-z 0-9 _ -.'
+      : 'The Idempotency-Key header must be a key issued by POST /idempotency-keys (idk_ and 24 characters).',
+  );
+}
+
+/**
+ * The transfer id is a function of who asked and with which key, so every
+ * execution of the same logical request targets the same ledger item, and
+ * the ledger's `attribute_not_exists` guard makes the movement happen once
+ * even when the idempotency record is lost, expired or left in progress.
+ */
+export function deriveTransferId(principal: string, key: string): string {
+  const digest = createHash('sha256').update(`transfer\u0000${principal}\u0000${key}`).digest('hex');
+  return `tr_${digest.slice(0, 32)}`;
+}

@@ -1,0 +1,19 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoDbKeyStore } from '../adapters/dynamodb/key-store';
+import { issueKey } from '../domain/issue-key';
+import { jsonBody, principalOf, respond } from './http/request';
+import { jsonResponse } from './http/responses';
+import { config } from './shared/config';
+import { dynamoDb } from './shared/dependencies';
+
+let keyStore: DynamoDbKeyStore | undefined;
+
+/** POST /idempotency-keys: a fresh key bound to the caller and an operation. */
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+  respond(event, async () => {
+    const principal = principalOf(event);
+    const body = jsonBody(event);
+    keyStore ??= new DynamoDbKeyStore(dynamoDb().documentClient, config().tables.idempotency);
+    const issued = await issueKey(keyStore, { principal, body, retentionSeconds: config().keyRetentionSeconds });
+    return jsonResponse(201, issued);
+  });

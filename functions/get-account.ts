@@ -1,0 +1,27 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoDbAccountStore } from '../adapters/dynamodb/account-store';
+import { AccountNotFoundError } from '../domain/errors';
+import { isAccountId } from '../domain/transfer';
+import { principalOf, respond } from './http/request';
+import { jsonResponse } from './http/responses';
+import { config } from './shared/config';
+import { dynamoDb } from './shared/dependencies';
+
+let accountStore: DynamoDbAccountStore | undefined;
+
+/** GET /accounts/{accountId}: the caller's own account; anyone else's is "not found". */
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+  respond(event, async () => {
+    const principal = principalOf(event);
+    const accountId = event.pathParameters?.accountId;
+    if (!isAccountId(accountId)) throw new AccountNotFoundError(String(accountId ?? '').slice(0, 64));
+    accountStore ??= new DynamoDbAccountStore(dynamoDb().documentClient, config().tables);
+    const account = await accountStore.getAccount(accountId);
+    if (account === undefined || account.ownerId !== principal) throw new AccountNotFoundError(accountId);
+    return jsonResponse(200, {
+      accountId: account.accountId,
+      currency: account.currency,
+      balance: account.balance,
+      createdAt: account.createdAt,
+    });
+  });

@@ -1,0 +1,26 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoDbTransferStore } from '../adapters/dynamodb/transfer-store';
+import { TransferNotFoundError } from '../domain/errors';
+import { principalOf, respond } from './http/request';
+import { jsonResponse } from './http/responses';
+import { config } from './shared/config';
+import { dynamoDb } from './shared/dependencies';
+
+const TRANSFER_ID = /^tr_[0-9a-f]{32}$/;
+
+let transferStore: DynamoDbTransferStore | undefined;
+
+/** GET /transfers/{transferId}: a transfer the caller initiated; anyone else's is "not found". */
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+  respond(event, async () => {
+    const principal = principalOf(event);
+    const transferId = event.pathParameters?.transferId;
+    if (transferId === undefined || !TRANSFER_ID.test(transferId)) {
+      throw new TransferNotFoundError(String(transferId ?? '').slice(0, 64));
+    }
+    transferStore ??= new DynamoDbTransferStore(dynamoDb().documentClient, config().tables);
+    const stored = await transferStore.getTransfer(transferId);
+    if (stored === undefined || stored.initiatedBy !== principal) throw new TransferNotFoundError(transferId);
+    const { initiatedBy: _initiatedBy, ...transfer } = stored;
+    return jsonResponse(200, transfer);
+  });

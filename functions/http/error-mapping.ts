@@ -1,0 +1,129 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyInconsistentStateError,
+  IdempotencyKeyError,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import {
+  AccountNotFoundError,
+  BalanceLimitError,
+  CurrencyMismatchError,
+  IdempotencyKeyFormatError,
+  IdempotencyKeyUnusableError,
+  IdempotencyPayloadMismatchError,
+  InsufficientFundsError,
+  PayloadTooLargeError,
+  RequestInFlightError,
+  StoreUnavailableError,
+  TransactionConflictError,
+  TransferNotFoundError,
+  TransferServiceError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../domain/errors';
+import type { Problem } from './responses';
+
+/**
+ * The one place that decides the HTTP status of every failure, from the
+ * domain, the DynamoDB adapter or Powertools. DESIGN.md's status table, row
+ * by row.
+ */
+export function toProblem(error: unknown): Problem {
+  const domainError = fromPowertools(error) ?? error;
+  if (domainError instanceof TransferServiceError) return domainProblem(domainError);
+  return {
+    status: 500,
+    kind: 'internal-error',
+    title: 'Internal error',
+    detail: 'The request failed unexpectedly. It is safe to retry with the same Idempotency-Key.',
+  };
+}
+
+/** Powertools errors, restated in the domain's terms. */
+function fromPowertools(error: unknown): TransferServiceError | undefined {
+  if (error instanceof IdempotencyValidationError) return new IdempotencyPayloadMismatchError({ cause: error });
+  if (error instanceof IdempotencyAlreadyInProgressError || error instanceof IdempotencyInconsistentStateError) {
+    return new RequestInFlightError({ cause: error });
+  }
+  if (error instanceof IdempotencyKeyError) return new IdempotencyKeyFormatError('The Idempotency-Key header is required.');
+  // Powertools wraps failures of its own DynamoDB calls; whatever the cause,
+  // nothing was completed, and a retry with the same key is safe.
+  if (error instanceof IdempotencyPersistenceLayerError) return new StoreUnavailableError({ cause: error });
+  return undefined;
+}
+
+function domainProblem(error: TransferServiceError): Problem {
+  if (error instanceof IdempotencyKeyFormatError) {
+    return { status: 400, kind: 'invalid-idempotency-key', title: 'Missing or malformed Idempotency-Key', detail: error.message };
+  }
+  if (error instanceof ValidationError) {
+    return {
+      status: 400,
+      kind: 'invalid-request',
+      title: 'Invalid request',
+      detail: error.message,
+      extensions: { field: error.field },
+    };
+  }
+  if (error instanceof PayloadTooLargeError) {
+    return { status: 413, kind: 'payload-too-large', title: 'Payload too large', detail: error.message };
+  }
+  if (error instanceof UnauthenticatedError) {
+    return { status: 401, kind: 'unauthenticated', title: 'Unauthenticated', detail: error.message };
+  }
+  if (error instanceof AccountNotFoundError) {
+    return { status: 404, kind: 'account-not-found', title: 'Account not found', detail: error.message };
+  }
+  if (error instanceof TransferNotFoundError) {
+    return { status: 404, kind: 'transfer-not-found', title: 'Transfer not found', detail: error.message };
+  }
+  if (error instanceof InsufficientFundsError) {
+    return { status: 422, kind: 'insufficient-funds', title: 'Insufficient funds', detail: error.message };
+  }
+  if (error instanceof CurrencyMismatchError) {
+    return { status: 422, kind: 'currency-mismatch', title: 'Currency mismatch', detail: error.message };
+  }
+  if (error instanceof BalanceLimitError) {
+    return { status: 422, kind: 'balance-limit', title: 'Balance limit exceeded', detail: error.message };
+  }
+  if (error instanceof IdempotencyKeyUnusableError) {
+    return {
+      status: 422,
+      kind: `idempotency-key-${error.reason}`,
+      title: 'Idempotency key not usable',
+      detail: `${error.message} Get a new key from POST /idempotency-keys.`,
+    };
+  }
+  if (error instanceof IdempotencyPayloadMismatchError) {
+    return { status: 422, kind: 'idempotency-key-reused', title: 'Idempotency key reused', detail: error.message };
+  }
+  if (error instanceof RequestInFlightError) {
+    return {
+      status: 409,
+      kind: 'request-in-progress',
+      title: 'Request in progress',
+      detail: `${error.message} Retry with the same key after the Retry-After delay.`,
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
+  }
+  if (error instanceof TransactionConflictError) {
+    return {
+      status: 409,
+      kind: 'transaction-conflict',
+      title: 'Transaction conflict',
+      detail: `${error.message} Retry with the same key after the Retry-After delay.`,
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
+  }
+  if (error instanceof StoreUnavailableError) {
+    return {
+      status: 503,
+      kind: 'store-unavailable',
+      title: 'Service unavailable',
+      detail: `${error.message} Retry with the same key after the Retry-After delay.`,
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
+  }
+  return { status: 500, kind: 'internal-error', title: 'Internal error', detail: 'The request failed unexpectedly.' };
+}

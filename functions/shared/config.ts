@@ -1,0 +1,56 @@
+import { SETTINGS, TABLES, type TableId } from '../../lib/definitions';
+
+export interface ServiceConfig {
+  readonly tables: Readonly<Record<TableId, string>>;
+  /** How long issued keys and stored responses live, in seconds. */
+  readonly keyRetentionSeconds: number;
+  /** Accept client-generated keys (UUIDs) besides issued ones. */
+  readonly allowClientKeys: boolean;
+  /** DynamoDB endpoint override (DynamoDB Local); undefined in Lambda. */
+  readonly dynamoDbEndpoint: string | undefined;
+}
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new ConfigurationError(`Environment variable ${name} is not set.`);
+  return value;
+}
+
+/** Reads and checks the environment; the only place that does. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const retention = env[SETTINGS.keyRetentionSeconds.envVar];
+  const keyRetentionSeconds = retention === undefined || retention === '' ? SETTINGS.keyRetentionSeconds.default : Number(retention);
+  if (!Number.isSafeInteger(keyRetentionSeconds) || keyRetentionSeconds < 60) {
+    throw new ConfigurationError(`${SETTINGS.keyRetentionSeconds.envVar} must be an integer number of seconds, at least 60.`);
+  }
+  const allowClientKeys = env[SETTINGS.allowClientKeys.envVar];
+  if (allowClientKeys !== undefined && !['', 'true', 'false'].includes(allowClientKeys)) {
+    throw new ConfigurationError(`${SETTINGS.allowClientKeys.envVar} must be "true" or "false".`);
+  }
+  const endpoint = env[SETTINGS.dynamoDbEndpoint.envVar];
+  return {
+    tables: {
+      accounts: required(env, TABLES.accounts.envVar),
+      ledger: required(env, TABLES.ledger.envVar),
+      idempotency: required(env, TABLES.idempotency.envVar),
+    },
+    keyRetentionSeconds,
+    allowClientKeys: allowClientKeys === 'true',
+    dynamoDbEndpoint: endpoint === undefined || endpoint === '' ? undefined : endpoint,
+  };
+}
+
+let cached: ServiceConfig | undefined;
+
+/** The configuration of this process, read once at first use. */
+export function config(): ServiceConfig {
+  cached ??= readConfig();
+  return cached;
+}

@@ -1,0 +1,116 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { JSONValue } from '@aws-lambda-powertools/commons/types';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { idempotencyPersistence } from '../adapters/dynamodb/idempotency-persistence';
+import { DynamoDbTransferStore } from '../adapters/dynamodb/transfer-store';
+import { createTransfer } from '../domain/create-transfer';
+import { TransferServiceError } from '../domain/errors';
+import { isIssuedKeyFormat, parseIdempotencyKey } from '../domain/idempotency-key';
+import { parseTransferRequest, type TransferRequest } from '../domain/transfer';
+import { toProblem } from './http/error-mapping';
+import { headerValue, jsonBody, principalOf, requestIdOf, respond } from './http/request';
+import { jsonResponse, problemResponse } from './http/responses';
+import { config } from './shared/config';
+import { dynamoDb } from './shared/dependencies';
+
+/**
+ * POST /transfers
+ *
+ * Primary course:
+ *  1. Authenticate: the principal is the authorizer's `sub`.
+ *  2. Validate the key header and the body; a bad request stores nothing.
+ *  3. Powertools claims (principal, operation, key) with a conditional put,
+ *     or answers a repeat with the stored response.
+ *  4. The use case moves the money in one transaction (domain/create-transfer.ts).
+ *  5. Powertools stores the answer: 201, or a final decline (404, 422).
+ */
+
+/** What Powertools hashes: the key triple identifies the record, `request` is the fingerprint. */
+interface IdempotentTransferInput {
+  readonly principal: string;
+  readonly operation: 'transfer';
+  readonly idempotencyKey: string;
+  readonly request: TransferRequest;
+  /** Not hashed: the request id that becomes `instance` of a stored decline. */
+  readonly requestId: string;
+}
+
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+let idempotencyConfig: IdempotencyConfig | undefined;
+let transferOnce: ((input: IdempotentTransferInput) => Promise<APIGatewayProxyResult>) | undefined;
+
+function idempotentTransfer(): { config: IdempotencyConfig; run: (input: IdempotentTransferInput) => Promise<APIGatewayProxyResult> } {
+  if (idempotencyConfig === undefined || transferOnce === undefined) {
+    const { tables, keyRetentionSeconds, allowClientKeys } = config();
+    const { client, documentClient } = dynamoDb();
+    const store = new DynamoDbTransferStore(documentClient, tables);
+    idempotencyConfig = new IdempotencyConfig({
+      // Never the key alone: one caller can neither see nor consume another's result.
+      eventKeyJmesPath: '[principal, operation, idempotencyKey]',
+      payloadValidationJmesPath: 'request',
+      // The default would silently run without idempotency when the key is missing.
+      throwOnNoIdempotencyKey: true,
+      expiresAfterSeconds: keyRetentionSeconds,
+      responseHook: (response) => markReplayed(response),
+    });
+    transferOnce = makeIdempotent(
+      async (input: IdempotentTransferInput): Promise<APIGatewayProxyResult> => {
+        try {
+          const { transfer, alreadyExecuted } = await createTransfer(store, {
+            principal: input.principal,
+            idempotencyKey: input.idempotencyKey,
+            request: input.request,
+            // With client-generated keys there is no issued key to consume:
+            // the ledger item alone guards the money.
+            consumeIssuedKey: !allowClientKeys || isIssuedKeyFormat(input.idempotencyKey),
+          });
+          return jsonResponse(201, transfer, {
+            Location: `/transfers/${transfer.transferId}`,
+            // An earlier execution moved the money (its answer was lost with a crash).
+            ...(alreadyExecuted ? { [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : {}),
+          });
+        } catch (error) {
+          // A final decline is an answer, stored and replayed like a success;
+          // anything else propagates and Powertools deletes its record.
+          if (error instanceof TransferServiceError && error.final) {
+            return problemResponse(toProblem(error), input.requestId);
+          }
+          throw error;
+        }
+      },
+      {
+        persistenceStore: idempotencyPersistence(client, tables.idempotency),
+        config: idempotencyConfig,
+        // Same prefix in Lambda and locally, whatever the function is called.
+        keyPrefix: 'transfer',
+      },
+    );
+  }
+  return { config: idempotencyConfig, run: transferOnce };
+}
+
+function markReplayed(response: JSONValue): JSONValue {
+  const stored = response as unknown as APIGatewayProxyResult;
+  return { ...stored, headers: { ...stored.headers, [IDEMPOTENT_REPLAYED_HEADER]: 'true' } } as unknown as JSONValue;
+}
+
+export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> =>
+  respond(event, async () => {
+    const principal = principalOf(event);
+    const idempotencyKey = parseIdempotencyKey(headerValue(event, 'Idempotency-Key'), config().allowClientKeys);
+    const request = parseTransferRequest(jsonBody(event));
+    const { config: idempotency, run } = idempotentTransfer();
+    // The in-progress lease ends when this invocation can no longer be running.
+    idempotency.registerLambdaContext(context);
+    // Frozen: Powertools hashes the input again on completion, a mutation would miss the record.
+    return run(
+      Object.freeze({
+        principal,
+        operation: 'transfer' as const,
+        idempotencyKey,
+        request: Object.freeze(request),
+        requestId: requestIdOf(event),
+      }),
+    );
+  });

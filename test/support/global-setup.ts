@@ -1,0 +1,19 @@
+import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/dynamodb-local';
+
+declare global {
+  // Shared with global-teardown.ts, which runs in the same process.
+  var dynamoDbLocal: RunningDynamoDbLocal | undefined;
+}
+
+/**
+ * Starts one DynamoDB Local for the whole run, unless the selected tests
+ * are only unit or infrastructure tests, or DYNAMODB_ENDPOINT already
+ * points at a running one. Workers inherit the endpoint through the
+ * environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.DYNAMODB_ENDPOINT) return;
+  const dynamoDb = await startDynamoDbLocal();
+  globalThis.dynamoDbLocal = dynamoDb;
+  process.env.DYNAMODB_ENDPOINT = dynamoDb.endpoint;
+}
