@@ -79,3 +79,21 @@ export function parseTransferRequest(body: unknown): TransferRequest {
     reference: typeof reference === 'string' ? reference : null,
   };
 }
+
+/**
+ * The transfer as the API shows it, fields in one fixed order: a fresh
+ * answer, a replay rebuilt from the ledger and GET /transfers/{id} are
+ * byte-identical.
+ */
+export function transferView(transfer: Transfer): Transfer {
+  return {
+    transferId: transfer.transferId,
+    fromAccountId: transfer.fromAccountId,
+    toAccountId: transfer.toAccountId,
+    amount: transfer.amount,
+    currency: transfer.currency,
+    reference: transfer.reference,
+    status: transfer.status,
+    createdAt: transfer.createdAt,
+  };
+}

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbTransferStore } from '../adapters/dynamodb/transfer-store';
 import { TransferNotFoundError } from '../domain/errors';
+import { transferView } from '../domain/transfer';
 import { principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
 import { config } from './shared/config';
@@ -21,6 +22,5 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
     transferStore ??= new DynamoDbTransferStore(dynamoDb().documentClient, config().tables);
     const stored = await transferStore.getTransfer(transferId);
     if (stored === undefined || stored.initiatedBy !== principal) throw new TransferNotFoundError(transferId);
-    const { initiatedBy: _initiatedBy, ...transfer } = stored;
-    return jsonResponse(200, transfer);
+    return jsonResponse(200, transferView(stored));
   });

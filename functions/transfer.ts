@@ -6,7 +6,7 @@ import { DynamoDbTransferStore } from '../adapters/dynamodb/transfer-store';
 import { createTransfer } from '../domain/create-transfer';
 import { TransferServiceError } from '../domain/errors';
 import { isIssuedKeyFormat, parseIdempotencyKey } from '../domain/idempotency-key';
-import { parseTransferRequest, type TransferRequest } from '../domain/transfer';
+import { parseTransferRequest, transferView, type TransferRequest } from '../domain/transfer';
 import { toProblem } from './http/error-mapping';
 import { headerValue, jsonBody, principalOf, requestIdOf, respond } from './http/request';
 import { jsonResponse, problemResponse } from './http/responses';
@@ -65,7 +65,7 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
             // the ledger item alone guards the money.
             consumeIssuedKey: !allowClientKeys || isIssuedKeyFormat(input.idempotencyKey),
           });
-          return jsonResponse(201, transfer, {
+          return jsonResponse(201, transferView(transfer), {
             Location: `/transfers/${transfer.transferId}`,
             // An earlier execution moved the money (its answer was lost with a crash).
             ...(alreadyExecuted ? { [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : {}),

@@ -15,7 +15,13 @@ export interface Harness {
   readonly accounts: DynamoDbAccountStore;
   openFunded(ownerId: string, currency: string, balance: number): Promise<Account>;
   issueKey(principal: string, body?: unknown): Promise<string>;
-  transfer(principal: string | undefined, key: string | undefined, body: unknown, headers?: Record<string, string>): Promise<Reply>;
+  transfer(
+    principal: string | undefined,
+    key: string | undefined,
+    body: unknown,
+    headers?: Record<string, string>,
+    options?: { timeoutSeconds?: number },
+  ): Promise<Reply>;
   getAccount(principal: string, accountId: string): Promise<Reply>;
   getTransfer(principal: string, transferId: string): Promise<Reply>;
   balances(): Promise<Map<string, number>>;
@@ -69,7 +75,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       if (result.statusCode !== 201) throw new Error(`createKey answered ${result.statusCode}: ${result.rawBody}`);
       return String(result.body.key);
     },
-    async transfer(principal, key, body, headers = {}) {
+    async transfer(principal, key, body, headers = {}, options = {}) {
       const event = apiGatewayEvent({
         method: 'POST',
         resource: '/transfers',
@@ -78,7 +84,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
         body: typeof body === 'string' ? body : JSON.stringify(body),
         ...(claimsOf(principal) === undefined ? {} : { claims: claimsOf(principal) }),
       });
-      return reply(await handlers.transfer(event, lambdaContext('transfer', FUNCTIONS.transfer.timeoutSeconds)));
+      const timeoutSeconds = options.timeoutSeconds ?? FUNCTIONS.transfer.timeoutSeconds;
+      return reply(await handlers.transfer(event, lambdaContext('transfer', timeoutSeconds)));
     },
     async getAccount(principal, accountId) {
       const event = apiGatewayEvent({
