@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { expectMoneyInvariants, readMoneyState } from '../support/invariants';
+import { createHarness, type Harness } from '../support/harness';
+
+const ALICE = 'alice-sub';
+const BOB = 'bob-sub';
+
+describe('Handler: transfer with ALLOW_CLIENT_KEYS=true', () => {
+  let harness: Harness;
+  let aliceUsd: string;
+  let bobUsd: string;
+
+  beforeAll(async () => {
+    harness = await createHarness({ ALLOW_CLIENT_KEYS: 'true' });
+    aliceUsd = (await harness.openFunded(ALICE, 'USD', 100_000)).accountId;
+    bobUsd = (await harness.openFunded(BOB, 'USD', 100_000)).accountId;
+  });
+
+  const body = (amount: number) => ({ fromAccountId: aliceUsd, toAccountId: bobUsd, amount, currency: 'USD' });
+
+  it('accepts a client-generated UUID key and moves the money once across repeats', async () => {
+    // Prepare
+    const key = randomUUID();
+
+    // Act
+    const first = await harness.transfer(ALICE, key, body(900));
+    const repeat = await harness.transfer(ALICE, key, body(900));
+
+    // Assess
+    expect(first.statusCode).toBe(201);
+    expect(repeat.rawBody).toBe(first.rawBody);
+    expect(repeat.headers['Idempotent-Replayed']).toBe('true');
+    expect((await harness.balances()).get(aliceUsd)).toBe(100_000 - 900);
+    expectMoneyInvariants(await readMoneyState(harness.tables));
+  });
+
+  it('scopes a client key to its caller: the same key from two users is two transfers', async () => {
+    // Prepare
+    const key = randomUUID();
+    const before = await harness.balances();
+
+    // Act
+    const alices = await harness.transfer(ALICE, key, body(10));
+    const bobs = await harness.transfer(BOB, key, { fromAccountId: bobUsd, toAccountId: aliceUsd, amount: 10, currency: 'USD' });
+
+    // Assess
+    expect(alices.statusCode).toBe(201);
+    expect(bobs.statusCode).toBe(201);
+    expect(bobs.body.transferId).not.toBe(alices.body.transferId);
+    expect(await harness.balances()).toEqual(before);
+    expectMoneyInvariants(await readMoneyState(harness.tables));
+  });
+
+  it('still refuses keys that are too short', async () => {
+    // Act
+    const response = await harness.transfer(ALICE, 'short', body(10));
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+  });
+
+  it('still requires issued keys of the idk_ form to have been issued', async () => {
+    // Act
+    const response = await harness.transfer(ALICE, 'idk_AAAAAAAAAAAAAAAAAAAAAAAA', body(10));
+
+    // Assess
+    expect(response.statusCode).toBe(422);
+  });
+});

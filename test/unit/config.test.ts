@@ -1,0 +1,28 @@
+import { ConfigurationError, readConfig } from '../../functions/shared/config';
+
+const tables = { ACCOUNTS_TABLE_NAME: 'A', LEDGER_TABLE_NAME: 'L', IDEMPOTENCY_TABLE_NAME: 'I' };
+
+describe('Function: readConfig', () => {
+  it('reads the table names and applies the documented defaults', () => {
+    expect(readConfig(tables)).toEqual({
+      tables: { accounts: 'A', ledger: 'L', idempotency: 'I' },
+      keyRetentionSeconds: 86_400,
+      allowClientKeys: false,
+      dynamoDbEndpoint: undefined,
+    });
+  });
+
+  it('reads the optional settings', () => {
+    const config = readConfig({ ...tables, KEY_RETENTION_SECONDS: '3600', ALLOW_CLIENT_KEYS: 'true', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
+    expect(config).toMatchObject({ keyRetentionSeconds: 3600, allowClientKeys: true, dynamoDbEndpoint: 'http://127.0.0.1:8000' });
+  });
+
+  it.each([
+    ['a missing table name', { ACCOUNTS_TABLE_NAME: 'A', LEDGER_TABLE_NAME: 'L' }],
+    ['a retention that is not a number', { ...tables, KEY_RETENTION_SECONDS: '1d' }],
+    ['a retention under a minute', { ...tables, KEY_RETENTION_SECONDS: '30' }],
+    ['a switch that is not a boolean', { ...tables, ALLOW_CLIENT_KEYS: 'yes' }],
+  ])('refuses %s', (_, env) => {
+    expect(() => readConfig(env)).toThrow(ConfigurationError);
+  });
+});

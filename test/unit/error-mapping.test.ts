@@ -1,0 +1,78 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import {
+  AccountNotFoundError,
+  CurrencyMismatchError,
+  IdempotencyKeyFormatError,
+  IdempotencyKeyUnusableError,
+  InsufficientFundsError,
+  PayloadTooLargeError,
+  StoreUnavailableError,
+  TransactionConflictError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../domain/errors';
+import { toProblem } from '../../functions/http/error-mapping';
+import { problemResponse } from '../../functions/http/responses';
+
+describe('Function: toProblem', () => {
+  it.each([
+    ['a missing key', new IdempotencyKeyFormatError('missing'), 400, 'invalid-idempotency-key', undefined],
+    ['an invalid field', new ValidationError('amount', 'bad'), 400, 'invalid-request', undefined],
+    ['an oversized body', new PayloadTooLargeError(16_384), 413, 'payload-too-large', undefined],
+    ['no principal', new UnauthenticatedError(), 401, 'unauthenticated', undefined],
+    ['an unknown account', new AccountNotFoundError('acc_x'), 404, 'account-not-found', undefined],
+    ['insufficient funds', new InsufficientFundsError('acc_x'), 422, 'insufficient-funds', undefined],
+    ['a currency mismatch', new CurrencyMismatchError('acc_x', 'USD'), 422, 'currency-mismatch', undefined],
+    ['an expired key', new IdempotencyKeyUnusableError('expired'), 422, 'idempotency-key-expired', undefined],
+    ['a key issued to someone else', new IdempotencyKeyUnusableError('not-issued'), 422, 'idempotency-key-not-issued', undefined],
+    ['a payload mismatch (Powertools)', new IdempotencyValidationError('mismatch'), 422, 'idempotency-key-reused', undefined],
+    ['a request in flight (Powertools)', new IdempotencyAlreadyInProgressError('busy'), 409, 'request-in-progress', 1],
+    ['a transaction conflict', new TransactionConflictError(), 409, 'transaction-conflict', 1],
+    ['an unavailable store', new StoreUnavailableError(), 503, 'store-unavailable', 2],
+    ['a failed idempotency write (Powertools)', new IdempotencyPersistenceLayerError('down'), 503, 'store-unavailable', 2],
+    ['an unexpected error', new TypeError('x is undefined'), 500, 'internal-error', undefined],
+  ])('maps %s to %s', (_, error, status, kind, retryAfterSeconds) => {
+    // Act
+    const problem = toProblem(error);
+
+    // Assess
+    expect(problem.status).toBe(status);
+    expect(problem.kind).toBe(kind);
+    expect(problem.retryAfterSeconds).toBe(retryAfterSeconds);
+  });
+
+  it('never leaks an unexpected error message or stack into the answer', () => {
+    // Act
+    const response = problemResponse(toProblem(new Error('secret table name arn:aws:dynamodb:...')), 'req-1');
+
+    // Assess
+    expect(response.body).not.toContain('secret');
+    expect(response.body).not.toContain('at ');
+  });
+});
+
+describe('Function: problemResponse', () => {
+  it('renders RFC 9457 problem details with the request id as instance and Retry-After when due', () => {
+    // Act
+    const response = problemResponse(toProblem(new TransactionConflictError()), 'req-42');
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'Retry-After': '1' });
+    expect(JSON.parse(response.body)).toEqual({
+      type: 'urn:exactly-once-transfers:problem:transaction-conflict',
+      title: 'Transaction conflict',
+      status: 409,
+      detail: expect.stringContaining('Retry'),
+      instance: 'req-42',
+    });
+  });
+
+  it('adds the invalid field as an extension member', () => {
+    expect(JSON.parse(problemResponse(toProblem(new ValidationError('currency', 'bad')), 'r').body).field).toBe('currency');
+  });
+});

@@ -1,0 +1,122 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDbTransferStore, clientRequestToken } from '../../adapters/dynamodb/transfer-store';
+import { StoreUnavailableError, TransactionConflictError } from '../../domain/errors';
+import type { TransferExecution } from '../../domain/ports';
+
+/**
+ * DynamoDB Local never reports TransactionConflict, throttling inside a
+ * transaction, or IdempotentParameterMismatch for a cancelled token, so
+ * these adapter paths are checked against a mocked client. Everything
+ * DynamoDB Local can do is tested in test/integration.
+ */
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
+const mock = mockClient(documentClient);
+const store = new DynamoDbTransferStore(documentClient, { accounts: 'A', ledger: 'L', idempotency: 'I' });
+
+const execution: TransferExecution = {
+  transfer: {
+    transferId: 'tr_0123456789abcdef0123456789abcdef',
+    fromAccountId: 'acc_a',
+    toAccountId: 'acc_b',
+    amount: 100,
+    currency: 'USD',
+    reference: null,
+    status: 'completed',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  },
+  principal: 'alice',
+  idempotencyKey: 'idk_abcdefghijklmnopqrstuvwx',
+  consumeIssuedKey: true,
+  nowEpochSeconds: 1_767_225_600,
+};
+
+const cancelled = (reasons: Array<{ Code: string; Item?: Record<string, unknown> }>) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: reasons.map((reason) => ({ Code: reason.Code, ...(reason.Item ? { Item: marshall(reason.Item) } : {}) })),
+  });
+
+describe('Class: DynamoDbTransferStore', () => {
+  beforeEach(() => mock.reset());
+
+  describe('Method: executeTransfer', () => {
+    it('sends one transaction of four items with a ClientRequestToken derived from the transfer id', async () => {
+      // Prepare
+      mock.on(TransactWriteCommand).resolves({});
+
+      // Act
+      const result = await store.executeTransfer(execution);
+
+      // Assess
+      expect(result.kind).toBe('committed');
+      const [call] = mock.commandCalls(TransactWriteCommand);
+      expect(call?.args[0].input.TransactItems).toHaveLength(4);
+      expect(call?.args[0].input.ClientRequestToken).toBe(clientRequestToken(execution.transfer.transferId));
+      expect(call?.args[0].input.ClientRequestToken?.length).toBeLessThanOrEqual(36);
+    });
+
+    it('turns a TransactionConflict cancellation into TransactionConflictError', async () => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(cancelled([{ Code: 'None' }, { Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }]));
+
+      // Act & Assess
+      await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(TransactionConflictError);
+    });
+
+    it('turns a throttled item into StoreUnavailableError', async () => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(cancelled([{ Code: 'None' }, { Code: 'ThrottlingError' }, { Code: 'None' }, { Code: 'None' }]));
+
+      // Act & Assess
+      await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it('prefers "already executed" over any other reason, and answers with the stored transfer', async () => {
+      // Prepare
+      const stored = { ...execution.transfer, kind: 'transfer', createdAt: '2025-12-31T23:59:59.000Z', initiatedBy: 'alice' };
+      mock.on(TransactWriteCommand).rejects(
+        cancelled([{ Code: 'ConditionalCheckFailed', Item: stored }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }]),
+      );
+
+      // Act
+      const result = await store.executeTransfer(execution);
+
+      // Assess
+      expect(result).toEqual({ kind: 'already-executed', transfer: { ...execution.transfer, createdAt: '2025-12-31T23:59:59.000Z' } });
+    });
+
+    it('on IdempotentParameterMismatch reads the ledger and answers with the original transfer', async () => {
+      // Prepare
+      const mismatch = Object.assign(new Error('mismatch'), { name: 'IdempotentParameterMismatchException' });
+      mock.on(TransactWriteCommand).rejects(mismatch);
+      mock.on(GetCommand).resolves({ Item: { ...execution.transfer, kind: 'transfer', createdAt: 'earlier', initiatedBy: 'alice' } });
+
+      // Act
+      const result = await store.executeTransfer(execution);
+
+      // Assess
+      expect(result).toEqual({ kind: 'already-executed', transfer: { ...execution.transfer, createdAt: 'earlier' } });
+    });
+
+    it('on IdempotentParameterMismatch with no ledger item runs once more without the token, still guarded by the ledger', async () => {
+      // Prepare
+      const mismatch = Object.assign(new Error('mismatch'), { name: 'IdempotentParameterMismatchException' });
+      mock.on(TransactWriteCommand).rejectsOnce(mismatch).resolves({});
+      mock.on(GetCommand).resolves({});
+
+      // Act
+      const result = await store.executeTransfer(execution);
+
+      // Assess
+      expect(result.kind).toBe('committed');
+      const calls = mock.commandCalls(TransactWriteCommand);
+      expect(calls).toHaveLength(2);
+      expect(calls[1]?.args[0].input.ClientRequestToken).toBeUndefined();
+      expect(calls[1]?.args[0].input.TransactItems?.[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(transferId)');
+    });
+  });
+});
