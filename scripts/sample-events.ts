@@ -17,7 +17,7 @@ const samples: Record<string, ProxyRequest> = {
     method: 'POST',
     resource: '/transfers',
     path: '/transfers',
-    headers: { ...headers, 'Idempotency-Key': 'idk_REPLACE_WITH_AN_ISSUED_KEY_' },
+    headers: { ...headers, 'Idempotency-Key': 'idk_REPLACE_with_ISSUED_key0' },
     body: JSON.stringify({ fromAccountId: 'acc_alice_usd', toAccountId: 'acc_bob_usd', amount: 2500, currency: 'USD', reference: 'dinner' }),
     claims,
   },
