@@ -1,0 +1,37 @@
+import type { Node } from 'constructs';
+import { SETTINGS } from './definitions';
+
+/** The deploy-time switches every function receives as environment variables. */
+export interface ServiceSettings {
+  readonly keyRetentionSeconds: number;
+  readonly allowClientKeys: boolean;
+}
+
+/**
+ * Reads `-c keyRetentionSeconds=3600` and `-c allowClientKeys=true`. The CLI
+ * passes context values as strings, cdk.json and tests as JSON values: both
+ * are accepted. A bad value fails the synth rather than every invocation
+ * (functions/shared/config.ts applies the same rule at run time).
+ */
+export function readServiceSettings(node: Node): ServiceSettings {
+  return {
+    keyRetentionSeconds: readRetention(node.tryGetContext('keyRetentionSeconds')),
+    allowClientKeys: readFlag(node.tryGetContext('allowClientKeys')),
+  };
+}
+
+function readRetention(value: unknown): number {
+  if (value === undefined) return SETTINGS.keyRetentionSeconds.default;
+  const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 60) {
+    throw new Error(`Context keyRetentionSeconds must be an integer number of seconds, at least 60; got ${JSON.stringify(value)}.`);
+  }
+  return seconds;
+}
+
+function readFlag(value: unknown): boolean {
+  if (value === undefined) return SETTINGS.allowClientKeys.default;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context allowClientKeys must be true or false; got ${JSON.stringify(value)}.`);
+}

@@ -1,0 +1,42 @@
+import type { TableAccess, TableId } from './definitions';
+
+type DynamoDbAction = `dynamodb:${string}`;
+
+const GET_ITEM: DynamoDbAction = 'dynamodb:GetItem';
+const PUT_ITEM: DynamoDbAction = 'dynamodb:PutItem';
+const UPDATE_ITEM: DynamoDbAction = 'dynamodb:UpdateItem';
+const DELETE_ITEM: DynamoDbAction = 'dynamodb:DeleteItem';
+
+/**
+ * The IAM actions behind each access level in lib/definitions.ts, per table.
+ * What "write" means differs by table, and the difference protects money:
+ *
+ * - accounts: balances change in place (UpdateItem); no function creates or
+ *   deletes an account, so none may PutItem (overwrite a balance) or DeleteItem.
+ * - ledger: append-only; PutItem of a new entry, never UpdateItem or DeleteItem.
+ * - idempotency: Powertools puts, reads, completes (UpdateItem) and deletes a
+ *   record on error, and a transfer marks its key USED; issuing a key is a
+ *   single PutItem.
+ *
+ * TransactWriteItems has no action of its own: IAM authorises each item as
+ * its PutItem / UpdateItem / ConditionCheckItem. No transaction here holds a
+ * ConditionCheck item, so ConditionCheckItem is granted nowhere; add it here
+ * if one ever does. No table has an index, so no Query or Scan either.
+ */
+export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess, readonly DynamoDbAction[]>>>> = {
+  accounts: {
+    read: [GET_ITEM],
+    write: [UPDATE_ITEM],
+    readWrite: [GET_ITEM, UPDATE_ITEM],
+  },
+  ledger: {
+    read: [GET_ITEM],
+    write: [PUT_ITEM],
+    readWrite: [GET_ITEM, PUT_ITEM],
+  },
+  idempotency: {
+    read: [GET_ITEM],
+    write: [PUT_ITEM],
+    readWrite: [GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
+  },
+};
