@@ -1,0 +1,53 @@
+import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
+
+interface GatewayProblem {
+  readonly type: ResponseType;
+  readonly kind: string;
+  readonly title: string;
+  /** Omitted for the defaults, which cover several status codes. */
+  readonly status?: number;
+}
+
+/**
+ * Answers API Gateway gives on its own (the authorizer's 401, throttling,
+ * its 5xx) as RFC 9457 problem details, like every answer of the handlers.
+ * The default 4XX/5XX responses cover several status codes (403, 413, 429,
+ * 502, 504...) and a gateway response template cannot compute one, so their
+ * body leaves out the optional `status` member rather than state a wrong one.
+ */
+const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
+  { type: ResponseType.UNAUTHORIZED, kind: 'unauthenticated', title: 'Unauthenticated', status: 401 },
+  { type: ResponseType.ACCESS_DENIED, kind: 'access-denied', title: 'Access denied', status: 403 },
+  { type: ResponseType.THROTTLED, kind: 'throttled', title: 'Too many requests', status: 429 },
+  { type: ResponseType.DEFAULT_4XX, kind: 'gateway-client-error', title: 'Request refused by the API gateway' },
+  { type: ResponseType.DEFAULT_5XX, kind: 'gateway-error', title: 'API gateway error' },
+];
+
+/**
+ * Gateway response templates are plain variable substitution, not VTL.
+ * `$context.error.messageString` is already a quoted JSON string.
+ */
+export function problemTemplate({ kind, title, status }: GatewayProblem): string {
+  return [
+    '{',
+    `"type":"${PROBLEM_TYPE_BASE}${kind}",`,
+    `"title":"${title}",`,
+    status === undefined ? '' : `"status":${status},`,
+    '"detail":$context.error.messageString,',
+    '"instance":"$context.requestId"',
+    '}',
+  ].join('');
+}
+
+export function addProblemGatewayResponses(api: RestApi): void {
+  for (const problem of GATEWAY_PROBLEMS) {
+    api.addGatewayResponse(`${problem.type.responseType}Problem`, {
+      type: problem.type,
+      ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
+      // Header values are mapping expressions: a literal is single-quoted.
+      responseHeaders: { 'Content-Type': "'application/problem+json'", 'Cache-Control': "'no-store'" },
+      templates: { 'application/json': problemTemplate(problem) },
+    });
+  }
+}

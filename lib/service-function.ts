@@ -1,0 +1,75 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { SETTINGS, type FunctionDefinition, type TableAccess } from './definitions';
+import type { ServiceSettings } from './service-settings';
+import { TABLE_ACTIONS } from './table-permissions';
+import type { ServiceTable } from './transfer-tables';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+export interface ServiceFunctionProps {
+  readonly definition: FunctionDefinition;
+  readonly settings: ServiceSettings;
+}
+
+/**
+ * A handler of functions/ with the defaults every function of this service
+ * shares. Tables are added with `bindTable`, which grants only what is asked.
+ */
+export class ServiceFunction extends NodejsFunction {
+  readonly definition: FunctionDefinition;
+
+  constructor(scope: Construct, id: string, { definition, settings }: ServiceFunctionProps) {
+    super(scope, id, {
+      entry: path.join(PROJECT_ROOT, definition.entry),
+      handler: 'handler',
+      description: definition.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: definition.memorySizeMb,
+      timeout: Duration.seconds(definition.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
+      environment: {
+        [SETTINGS.keyRetentionSeconds.envVar]: String(settings.keyRetentionSeconds),
+        [SETTINGS.allowClientKeys.envVar]: String(settings.allowClientKeys),
+        // Stack traces point at functions/*.ts, not the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: {
+        // The esbuild of package-lock.json, on this machine: never Docker.
+        forceDockerBundling: false,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // Stack traces need only the mappings; embedding the sources makes the map 2.5x larger.
+        sourcesContent: false,
+        // Bundle the AWS SDK instead of using the runtime's copy: the function
+        // then runs the exact SDK version package-lock.json pins and the tests
+        // exercise, and a runtime SDK update cannot change its behaviour.
+        externalModules: [],
+      },
+    });
+    this.definition = definition;
+  }
+
+  /** Gives the function a table's name (its env var) and only the actions `access` needs. */
+  bindTable({ table, access }: { readonly table: ServiceTable; readonly access: TableAccess }): void {
+    this.nameTable(table);
+    table.grant(this, ...TABLE_ACTIONS[table.definition.id][access]);
+  }
+
+  /**
+   * Gives the function a table's name only. functions/shared/config.ts
+   * requires every table name in every function; a name grants nothing.
+   */
+  nameTable(table: ServiceTable): void {
+    this.addEnvironment(table.definition.envVar, table.tableName);
+  }
+}
