@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, type FunctionId } from '../../lib/definitions';
+import { TransfersStack } from '../../lib/transfers-stack';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const FUNCTION_IDS = Object.keys(FUNCTIONS) as FunctionId[];
+
+/**
+ * Modules a CommonJS bundle requires at run time, Node built-ins aside. The
+ * SDK's error messages quote `[require("@aws-sdk/signature-v4-crt");]` as
+ * advice, hence the look-behind.
+ */
+function externalRequires(source: string): string[] {
+  const required = [...source.matchAll(/(?<!\[)require\(["']([^"']+)["']\)/g)].map((match) => match[1] ?? '');
+  return [...new Set(required)].filter((name) => !name.startsWith('node:'));
+}
+
+describe('Stack: ExactlyOnceTransfers, bundled', () => {
+  let outdir: string;
+  let template: Template;
+
+  beforeAll(() => {
+    // Prepare: a real synth, esbuild included, into a scratch directory.
+    outdir = mkdtempSync(path.join(tmpdir(), 'transfers-synth-'));
+    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    const app = new App({ outdir, context: cdkJson.context });
+    const stack = new TransfersStack(app, 'ExactlyOnceTransfers');
+
+    // Act
+    app.synth();
+    template = Template.fromStack(stack);
+  }, 180_000);
+
+  afterAll(() => {
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it.each(FUNCTION_IDS)('bundles %s with the local esbuild into one minified file with a source map', (functionId) => {
+    // Prepare
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: FUNCTIONS[functionId].description },
+    });
+    const code = Object.values(functions)[0]?.Properties?.Code as { S3Key: string };
+    const assetDir = path.join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+
+    // Act
+    const bundle = path.join(assetDir, 'index.js');
+    const bundleBytes = existsSync(bundle) ? statSync(bundle).size : 0;
+    const source = bundleBytes > 0 ? readFileSync(bundle, 'utf8') : '';
+
+    // Assess: big enough to hold the SDK (bundled on purpose), small enough to be minified.
+    expect(Object.keys(functions)).toHaveLength(1);
+    expect(bundleBytes).toBeGreaterThan(100_000);
+    expect(bundleBytes).toBeLessThan(5_000_000);
+    expect(existsSync(`${bundle}.map`)).toBe(true);
+    expect(source).toContain('sourceMappingURL=index.js.map');
+    // The AWS SDK, Powertools and everything else are inside the bundle, not required from the runtime.
+    expect(externalRequires(source)).toEqual([]);
+  });
+});
