@@ -1,0 +1,22 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { handler as createKey } from '../functions/create-key';
+import { handler as getAccount } from '../functions/get-account';
+import { handler as getTransfer } from '../functions/get-transfer';
+import { handler as transfer } from '../functions/transfer';
+import type { FunctionId } from '../lib/definitions';
+
+/** A Lambda proxy-integration handler, as API Gateway invokes it. */
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The deployed functions' handlers, by the ids of lib/definitions.ts. The
+ * record type makes the compiler insist on one handler per function.
+ * Importing them reads no configuration: each handler reads its environment
+ * at its first request.
+ */
+export const HANDLERS: Readonly<Record<FunctionId, ProxyHandler>> = {
+  createKey,
+  transfer,
+  getAccount,
+  getTransfer,
+};

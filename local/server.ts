@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { problemResponse, type Problem } from '../functions/http/responses';
+import { FUNCTIONS, ROUTES, type FunctionId, type RouteDefinition } from '../lib/definitions';
+import { apiGatewayEvent, lambdaContext } from './api-gateway-event';
+import type { LocalAuthorizer } from './authorizer';
+import type { ProxyHandler } from './handlers';
+
+/**
+ * The local API Gateway: a node:http server that does, for the routes of
+ * lib/definitions.ts, what the REST API does in front of the Lambda
+ * functions.
+ *
+ *   request -> route (404 / 405) -> body limit (413) -> authorizer (401)
+ *           -> proxy event + Lambda context -> handler -> response
+ *
+ * Where it differs from API Gateway, on purpose:
+ * - An unknown resource gets 404 problem+json and a known resource with the
+ *   wrong method 405 with `Allow`; API Gateway answers both with
+ *   403 "Missing Authentication Token".
+ * - Bodies are limited to 1 MiB (API Gateway: 10 MB) and always passed as
+ *   UTF-8 text (`isBase64Encoded: false`): the API only takes JSON.
+ * - A handler that throws gets 500 problem+json; API Gateway answers 502.
+ * - The handler is not stopped at its function timeout, and every request
+ *   runs in this one process (Lambda would spread concurrent requests over
+ *   separate instances).
+ * - A request whose client went away still runs to the end, as a Lambda
+ *   invocation does: that is the "response lost after the commit" case.
+ */
+
+/** Requests with a larger body are refused with 413 before any handler runs. */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+/** How much of an oversized body is read and dropped before the connection is closed anyway. */
+const DRAIN_LIMIT_BYTES = 16 * MAX_REQUEST_BODY_BYTES;
+
+export interface LocalApiOptions {
+  readonly handlers: Readonly<Record<FunctionId, ProxyHandler>>;
+  readonly authorizer: LocalAuthorizer;
+  /** One line per request (method, path, status, duration); console.log by default. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalApi {
+  /** Starts listening (127.0.0.1 by default) and resolves with the base URL. */
+  listen(port: number, host?: string): Promise<string>;
+  /** Stops accepting requests, lets running ones finish, closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Thrown by `listen` when another process holds the port. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`Port ${port} is already in use.`);
+    this.name = 'PortInUseError';
+  }
+}
+
+interface RouteMatch {
+  readonly route: RouteDefinition;
+  readonly pathParameters: Record<string, string>;
+}
+
+export function createLocalApi(options: LocalApiOptions): LocalApi {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const running = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const request = serve(options, req, res, log);
+    running.add(request);
+    void request.finally(() => running.delete(request));
+  });
+  // Keep-alive connections must not keep a closing server alive for long.
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    listen(port, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        const onError = (error: NodeJS.ErrnoException): void =>
+          reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          const { port: boundPort } = server.address() as AddressInfo;
+          resolve(`http://${host}:${boundPort}`);
+        });
+      });
+    },
+    async close() {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.allSettled([...running]);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+async function serve(options: LocalApiOptions, req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  const requestId = randomUUID();
+  const method = req.method ?? 'GET';
+  const { path, query } = splitUrl(req.url ?? '/');
+  let result: APIGatewayProxyResult | undefined;
+  try {
+    result = await answer(options, req, { requestId, method, path, query });
+  } catch (error) {
+    // Only reading the request can fail here: the client went away mid-body.
+    result = undefined;
+    if (!(error instanceof ClientGoneError)) console.error(`local api: ${describeError(error)}`);
+  }
+  const clientGone = req.socket.destroyed || res.destroyed;
+  if (result !== undefined && !clientGone) write(res, result, requestId);
+  const status = result === undefined ? '-' : String(result.statusCode);
+  const ms = Math.round(performance.now() - started);
+  log(`${method} ${path} ${status} ${ms}ms${clientGone ? ' (client closed the connection; response lost)' : ''}`);
+}
+
+interface IncomingRequest {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+}
+
+async function answer(options: LocalApiOptions, req: IncomingMessage, request: IncomingRequest): Promise<APIGatewayProxyResult> {
+  const { requestId, method, path } = request;
+  const candidates = matchPath(path);
+  if (candidates.length === 0) {
+    return problem(requestId, { status: 404, kind: 'route-not-found', title: 'Not Found', detail: `No resource at ${path.slice(0, 200)}.` });
+  }
+  const match = candidates.find((candidate) => candidate.route.method === method);
+  if (match === undefined) {
+    const allowed = [...new Set(candidates.map((candidate) => candidate.route.method))].sort().join(', ');
+    const refusal = problem(requestId, {
+      status: 405,
+      kind: 'method-not-allowed',
+      title: 'Method Not Allowed',
+      detail: `${path.slice(0, 200)} accepts ${allowed}.`,
+    });
+    return { ...refusal, headers: { ...refusal.headers, Allow: allowed } };
+  }
+
+  const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
+  if (body === undefined) {
+    const refusal = problem(requestId, {
+      status: 413,
+      kind: 'payload-too-large',
+      title: 'Payload Too Large',
+      detail: `The request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes.`,
+    });
+    // The rest of the body is never read: close the connection after answering.
+    return { ...refusal, headers: { ...refusal.headers, Connection: 'close' } };
+  }
+
+  // Like API Gateway, the authorizer decides before any function runs.
+  const decision = await options.authorizer.authorize(req.headers.authorization);
+  if (!decision.allowed) {
+    return problem(requestId, { status: 401, kind: 'unauthenticated', title: 'Unauthorized', detail: decision.reason });
+  }
+
+  const { functionId } = match.route;
+  const queryStringParameters = Object.fromEntries(request.query);
+  const event = apiGatewayEvent({
+    method: match.route.method,
+    resource: match.route.resource,
+    path,
+    pathParameters: match.pathParameters,
+    ...(Object.keys(queryStringParameters).length === 0 ? {} : { queryStringParameters }),
+    headers: headersAsReceived(req.rawHeaders),
+    body: body.length === 0 ? null : body.toString('utf8'),
+    isBase64Encoded: false,
+    claims: decision.claims,
+    requestId,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+  });
+  const context = lambdaContext(functionId, FUNCTIONS[functionId].timeoutSeconds);
+  let result: unknown;
+  try {
+    result = await options.handlers[functionId](event, context);
+  } catch (error) {
+    console.error(`local api: ${functionId} threw for request ${requestId}: ${describeError(error)}`);
+    return problem(requestId, {
+      status: 500,
+      kind: 'internal-error',
+      title: 'Internal error',
+      detail: 'The function failed unexpectedly.',
+    });
+  }
+  if (!isProxyResult(result)) {
+    console.error(`local api: ${functionId} returned a malformed proxy response for request ${requestId}`);
+    return problem(requestId, {
+      status: 502,
+      kind: 'malformed-function-response',
+      title: 'Bad Gateway',
+      detail: 'The function returned a malformed proxy response.',
+    });
+  }
+  return result;
+}
+
+/** Answers of the gateway itself use the API's one problem-details helper. */
+function problem(requestId: string, details: Problem): APIGatewayProxyResult {
+  return problemResponse(details, requestId);
+}
+
+/** Path and query of the request target, the path kept exactly as sent (still percent-encoded). */
+function splitUrl(url: string): { path: string; query: URLSearchParams } {
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+  return { path, query };
+}
+
+/**
+ * Every route whose resource template matches the path, whatever its
+ * method. A `{param}` takes one non-empty segment, percent-decoded; a
+ * segment that does not decode, or decodes to something containing "/",
+ * matches nothing.
+ */
+function matchPath(path: string): RouteMatch[] {
+  const segments = path.split('/');
+  const matches: RouteMatch[] = [];
+  for (const route of ROUTES) {
+    const template = route.resource.split('/');
+    if (template.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matched = template.every((part, index) => {
+      const segment = segments[index] ?? '';
+      const parameter = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (parameter === undefined) return part === segment;
+      const value = decodeSegment(segment);
+      if (value === undefined || value === '' || value.includes('/')) return false;
+      pathParameters[parameter] = value;
+      return true;
+    });
+    if (matched) matches.push({ route, pathParameters });
+  }
+  return matches;
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+class ClientGoneError extends Error {
+  constructor() {
+    super('The client closed the connection before the request body was complete.');
+    this.name = 'ClientGoneError';
+  }
+}
+
+/**
+ * The whole body, or undefined when it is larger than the limit. An
+ * oversized body is still read (and dropped) up to DRAIN_LIMIT_BYTES:
+ * closing a socket with unread data makes TCP reset the connection, and the
+ * client would see the reset instead of the 413.
+ */
+function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limitBytes) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > DRAIN_LIMIT_BYTES) {
+        req.pause();
+        resolve(undefined);
+      }
+    });
+    req.once('end', () => resolve(size > limitBytes ? undefined : Buffer.concat(chunks)));
+    req.once('error', () => reject(new ClientGoneError()));
+  });
+}
+
+/** Header names with the client's casing (REST API events keep it); a repeated header keeps its last value. */
+function headersAsReceived(rawHeaders: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    headers[rawHeaders[index] as string] = rawHeaders[index + 1] as string;
+  }
+  return headers;
+}
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const { statusCode, body } = value as { statusCode?: unknown; body?: unknown };
+  return Number.isInteger(statusCode) && (statusCode as number) >= 100 && (statusCode as number) <= 599 && (body === undefined || typeof body === 'string');
+}
+
+function write(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    res.setHeader(name, values.map((value) => String(value)));
+  }
+  res.setHeader('x-amzn-RequestId', requestId);
+  const body = Buffer.from(result.body ?? '', result.isBase64Encoded === true ? 'base64' : 'utf8');
+  res.setHeader('Content-Length', body.length);
+  res.writeHead(result.statusCode);
+  res.end(body);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
