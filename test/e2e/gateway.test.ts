@@ -1,0 +1,145 @@
+import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
+import { call, startE2eStack, type E2eStack, type HttpReply } from '../support/e2e-client';
+
+/**
+ * What the local API Gateway does before any function runs: the Cognito
+ * authorizer, routing and the body limit, over real HTTP.
+ */
+
+let e2e: E2eStack;
+let baseUrl: string;
+
+beforeAll(async () => {
+  e2e = await startE2eStack();
+  baseUrl = e2e.stack.baseUrl;
+});
+
+afterAll(async () => {
+  await e2e?.stack.stop();
+});
+
+function expectProblem(reply: HttpReply, status: number, kind: string): void {
+  expect(reply.status).toBe(status);
+  expect(reply.headers.get('content-type')).toBe('application/problem+json');
+  expect(reply.body).toMatchObject({ type: `urn:exactly-once-transfers:problem:${kind}`, status });
+  expect(typeof reply.body.title).toBe('string');
+  expect(typeof reply.body.detail).toBe('string');
+  expect(reply.body.instance).toBe(reply.headers.get('x-amzn-requestid'));
+  expect(reply.text).not.toMatch(/ at .*\.ts:\d+/);
+}
+
+describe('Local API: nothing is done for an unauthenticated caller', () => {
+  it('answers 401 problem+json without a token', async () => {
+    // Act
+    const reply = await call(baseUrl, 'POST', '/idempotency-keys');
+
+    // Assess
+    expectProblem(reply, 401, 'unauthenticated');
+    expect(reply.body.title).toBe('Unauthorized');
+    expect(reply.body.detail).toBe('The Authorization header is missing.');
+  });
+
+  it('answers 401 to a malformed token, and never echoes it', async () => {
+    // Act
+    const reply = await call(baseUrl, 'POST', '/idempotency-keys', { token: 'not-a-jwt' });
+
+    // Assess
+    expectProblem(reply, 401, 'unauthenticated');
+    expect(reply.text).not.toContain('not-a-jwt');
+  });
+
+  it('answers 401 to a token with Alice\'s claims signed by another key', async () => {
+    // Prepare
+    const alice = e2e.user('alice');
+    const claims = decodeJwt(alice.token);
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'local' }).sign(privateKey);
+
+    // Act
+    const reply = await call(baseUrl, 'GET', `/accounts/${alice.accounts[0]?.accountId ?? ''}`, { token: forged });
+
+    // Assess
+    expectProblem(reply, 401, 'unauthenticated');
+    expect(reply.body.detail).toBe('The token signature is not valid.');
+  });
+
+  it('refuses a transfer without a token before it reaches the function', async () => {
+    // Act
+    const reply = await call(baseUrl, 'POST', '/transfers', {
+      headers: { 'Idempotency-Key': 'idk_AAAAAAAAAAAAAAAAAAAAAAAA' },
+      body: { fromAccountId: 'a', toAccountId: 'b', amount: 1, currency: 'USD' },
+    });
+
+    // Assess
+    expectProblem(reply, 401, 'unauthenticated');
+    expect(e2e.requestLog.at(-1)).toMatch(/^POST \/transfers 401 \d+ms$/);
+  });
+});
+
+describe('Local API: the Cognito authorizer accepts the demo ID tokens', () => {
+  it('accepts the token with or without the Bearer scheme', async () => {
+    // Prepare
+    const bob = e2e.user('bob');
+    const accountId = bob.accounts[0]?.accountId ?? '';
+
+    // Act
+    const withBearer = await call(baseUrl, 'GET', `/accounts/${accountId}`, { token: bob.token });
+    const rawToken = await call(baseUrl, 'GET', `/accounts/${accountId}`, { headers: { Authorization: bob.token } });
+
+    // Assess
+    expect(withBearer.status).toBe(200);
+    expect(withBearer.body).toMatchObject({ accountId, currency: 'USD', balance: 100_000 });
+    expect(rawToken.status).toBe(200);
+    expect(rawToken.text).toBe(withBearer.text);
+  });
+
+  it("identifies the caller by the token's sub: Bob cannot read Alice's account", async () => {
+    // Prepare
+    const alice = e2e.user('alice');
+    const bob = e2e.user('bob');
+
+    // Act
+    const reply = await call(baseUrl, 'GET', `/accounts/${alice.accounts[0]?.accountId ?? ''}`, { token: bob.token });
+
+    // Assess
+    expectProblem(reply, 404, 'account-not-found');
+  });
+});
+
+describe('Local API: routing follows lib/definitions.ts', () => {
+  it('answers an unknown resource with 404 problem+json', async () => {
+    // Act
+    const reply = await call(baseUrl, 'GET', '/openapi.json', { token: e2e.user('alice').token });
+
+    // Assess
+    expectProblem(reply, 404, 'route-not-found');
+  });
+
+  it('answers a known resource with the wrong method with 405 and Allow', async () => {
+    // Act
+    const reply = await call(baseUrl, 'DELETE', '/transfers', { token: e2e.user('alice').token });
+
+    // Assess
+    expectProblem(reply, 405, 'method-not-allowed');
+    expect(reply.headers.get('allow')).toBe('POST');
+  });
+
+  it('never lets an encoded slash turn a path parameter into a path', async () => {
+    // Act
+    const reply = await call(baseUrl, 'GET', '/accounts/..%2Ftransfers', { token: e2e.user('alice').token });
+
+    // Assess
+    expectProblem(reply, 404, 'route-not-found');
+  });
+
+  it('refuses a body above 1 MiB with 413 before any function runs', async () => {
+    // Act
+    const reply = await call(baseUrl, 'POST', '/transfers', {
+      token: e2e.user('alice').token,
+      body: JSON.stringify({ reference: 'x'.repeat(1024 * 1024) }),
+    });
+
+    // Assess
+    expectProblem(reply, 413, 'payload-too-large');
+  });
+});
