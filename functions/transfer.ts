@@ -8,7 +8,7 @@ import { TransferServiceError } from '../domain/errors';
 import { isIssuedKeyFormat, parseIdempotencyKey } from '../domain/idempotency-key';
 import { parseTransferRequest, transferView, type TransferRequest } from '../domain/transfer';
 import { toProblem } from './http/error-mapping';
-import { headerValue, jsonBody, principalOf, requestIdOf, respond } from './http/request';
+import { headerValues, jsonBody, principalOf, requestIdOf, respond } from './http/request';
 import { jsonResponse, problemResponse } from './http/responses';
 import { config } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
@@ -42,7 +42,7 @@ let transferOnce: ((input: IdempotentTransferInput) => Promise<APIGatewayProxyRe
 
 function idempotentTransfer(): { config: IdempotencyConfig; run: (input: IdempotentTransferInput) => Promise<APIGatewayProxyResult> } {
   if (idempotencyConfig === undefined || transferOnce === undefined) {
-    const { tables, keyRetentionSeconds, allowClientKeys } = config();
+    const { tables, keyRetentionSeconds, allowClientKeys, idempotencyLocalCache } = config();
     const { client, documentClient } = dynamoDb();
     const store = new DynamoDbTransferStore(documentClient, tables);
     idempotencyConfig = new IdempotencyConfig({
@@ -52,6 +52,9 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
       // The default would silently run without idempotency when the key is missing.
       throwOnNoIdempotencyKey: true,
       expiresAfterSeconds: keyRetentionSeconds,
+      // Off by default. On, a repeat served by a warm instance costs no DynamoDB call; only
+      // COMPLETED records are cached, so an in-flight duplicate still reaches the conditional put.
+      useLocalCache: idempotencyLocalCache,
       responseHook: (response) => markReplayed(response),
     });
     transferOnce = makeIdempotent(
@@ -98,7 +101,7 @@ function markReplayed(response: JSONValue): JSONValue {
 export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> =>
   respond(event, async () => {
     const principal = principalOf(event);
-    const idempotencyKey = parseIdempotencyKey(headerValue(event, 'Idempotency-Key'), config().allowClientKeys);
+    const idempotencyKey = parseIdempotencyKey(headerValues(event, 'Idempotency-Key'), config().allowClientKeys);
     const request = parseTransferRequest(jsonBody(event));
     const { config: idempotency, run } = idempotentTransfer();
     // The in-progress lease ends when this invocation can no longer be running.

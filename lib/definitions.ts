@@ -130,5 +130,7 @@ export const ROUTES: readonly RouteDefinition[] = [
 export const SETTINGS = {
   keyRetentionSeconds: { envVar: 'KEY_RETENTION_SECONDS', default: 24 * 60 * 60 },
   allowClientKeys: { envVar: 'ALLOW_CLIENT_KEYS', default: false },
+  /** Powertools keeps completed records in memory: a repeat on a warm instance costs no DynamoDB call. */
+  idempotencyLocalCache: { envVar: 'IDEMPOTENCY_LOCAL_CACHE', default: false },
   dynamoDbEndpoint: { envVar: 'DYNAMODB_ENDPOINT' },
 } as const;

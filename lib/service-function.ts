@@ -37,6 +37,7 @@ export class ServiceFunction extends NodejsFunction {
       environment: {
         [SETTINGS.keyRetentionSeconds.envVar]: String(settings.keyRetentionSeconds),
         [SETTINGS.allowClientKeys.envVar]: String(settings.allowClientKeys),
+        [SETTINGS.idempotencyLocalCache.envVar]: String(settings.idempotencyLocalCache),
         // Stack traces point at functions/*.ts, not the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -5,10 +5,12 @@ import { SETTINGS } from './definitions';
 export interface ServiceSettings {
   readonly keyRetentionSeconds: number;
   readonly allowClientKeys: boolean;
+  readonly idempotencyLocalCache: boolean;
 }
 
 /**
- * Reads `-c keyRetentionSeconds=3600` and `-c allowClientKeys=true`. The CLI
+ * Reads `-c keyRetentionSeconds=3600`, `-c allowClientKeys=true` and
+ * `-c idempotencyLocalCache=true`. The CLI
  * passes context values as strings, cdk.json and tests as JSON values: both
  * are accepted. A bad value fails the synth rather than every invocation
  * (functions/shared/config.ts applies the same rule at run time).
@@ -16,7 +18,12 @@ export interface ServiceSettings {
 export function readServiceSettings(node: Node): ServiceSettings {
   return {
     keyRetentionSeconds: readRetention(node.tryGetContext('keyRetentionSeconds')),
-    allowClientKeys: readFlag(node.tryGetContext('allowClientKeys')),
+    allowClientKeys: readFlag('allowClientKeys', node.tryGetContext('allowClientKeys'), SETTINGS.allowClientKeys.default),
+    idempotencyLocalCache: readFlag(
+      'idempotencyLocalCache',
+      node.tryGetContext('idempotencyLocalCache'),
+      SETTINGS.idempotencyLocalCache.default,
+    ),
   };
 }
 
@@ -29,9 +36,9 @@ function readRetention(value: unknown): number {
   return seconds;
 }
 
-function readFlag(value: unknown): boolean {
-  if (value === undefined) return SETTINGS.allowClientKeys.default;
+function readFlag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
-  throw new Error(`Context allowClientKeys must be true or false; got ${JSON.stringify(value)}.`);
+  throw new Error(`Context ${name} must be true or false; got ${JSON.stringify(value)}.`);
 }

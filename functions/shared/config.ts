@@ -6,6 +6,8 @@ export interface ServiceConfig {
   readonly keyRetentionSeconds: number;
   /** Accept client-generated keys (UUIDs) besides issued ones. */
   readonly allowClientKeys: boolean;
+  /** Powertools' in-memory cache of completed records (per Lambda instance). */
+  readonly idempotencyLocalCache: boolean;
   /** DynamoDB endpoint override (DynamoDB Local); undefined in Lambda. */
   readonly dynamoDbEndpoint: string | undefined;
 }
@@ -23,16 +25,20 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+/** An unset or empty switch takes its default; anything but "true" or "false" is refused. */
+function flag(env: NodeJS.ProcessEnv, setting: { readonly envVar: string; readonly default: boolean }): boolean {
+  const value = env[setting.envVar];
+  if (value === undefined || value === '') return setting.default;
+  if (value !== 'true' && value !== 'false') throw new ConfigurationError(`${setting.envVar} must be "true" or "false".`);
+  return value === 'true';
+}
+
 /** Reads and checks the environment; the only place that does. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const retention = env[SETTINGS.keyRetentionSeconds.envVar];
   const keyRetentionSeconds = retention === undefined || retention === '' ? SETTINGS.keyRetentionSeconds.default : Number(retention);
   if (!Number.isSafeInteger(keyRetentionSeconds) || keyRetentionSeconds < 60) {
     throw new ConfigurationError(`${SETTINGS.keyRetentionSeconds.envVar} must be an integer number of seconds, at least 60.`);
-  }
-  const allowClientKeys = env[SETTINGS.allowClientKeys.envVar];
-  if (allowClientKeys !== undefined && !['', 'true', 'false'].includes(allowClientKeys)) {
-    throw new ConfigurationError(`${SETTINGS.allowClientKeys.envVar} must be "true" or "false".`);
   }
   const endpoint = env[SETTINGS.dynamoDbEndpoint.envVar];
   return {
@@ -42,7 +48,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       idempotency: required(env, TABLES.idempotency.envVar),
     },
     keyRetentionSeconds,
-    allowClientKeys: allowClientKeys === 'true',
+    allowClientKeys: flag(env, SETTINGS.allowClientKeys),
+    idempotencyLocalCache: flag(env, SETTINGS.idempotencyLocalCache),
     dynamoDbEndpoint: endpoint === undefined || endpoint === '' ? undefined : endpoint,
   };
 }

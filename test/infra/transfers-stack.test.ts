@@ -349,14 +349,15 @@ describe('Stack: ExactlyOnceTransfers', () => {
       expect(variables).toMatchObject({
         [SETTINGS.keyRetentionSeconds.envVar]: String(SETTINGS.keyRetentionSeconds.default),
         [SETTINGS.allowClientKeys.envVar]: 'false',
+        [SETTINGS.idempotencyLocalCache.envVar]: 'false',
         NODE_OPTIONS: '--enable-source-maps',
       });
       expect(variables).not.toHaveProperty(SETTINGS.dynamoDbEndpoint.envVar);
     });
 
-    it('takes the key retention and client keys switch from the CDK context', () => {
+    it('takes the key retention, client keys and local cache switches from the CDK context', () => {
       // Prepare: the CLI passes `-c name=value` as strings.
-      const configured = synthesise({ keyRetentionSeconds: '3600', allowClientKeys: 'true' });
+      const configured = synthesise({ keyRetentionSeconds: '3600', allowClientKeys: 'true', idempotencyLocalCache: 'true' });
 
       // Act & Assess
       configured.hasResourceProperties('AWS::Lambda::Function', {
@@ -364,6 +365,7 @@ describe('Stack: ExactlyOnceTransfers', () => {
           Variables: Match.objectLike({
             [SETTINGS.keyRetentionSeconds.envVar]: '3600',
             [SETTINGS.allowClientKeys.envVar]: 'true',
+            [SETTINGS.idempotencyLocalCache.envVar]: 'true',
           }),
         },
       });
@@ -373,6 +375,7 @@ describe('Stack: ExactlyOnceTransfers', () => {
       ['keyRetentionSeconds', '59'],
       ['keyRetentionSeconds', 'a day'],
       ['allowClientKeys', 'yes'],
+      ['idempotencyLocalCache', '1'],
     ])('refuses to synthesise with %s=%s', (name, value) => {
       // Act & Assess
       expect(() => synthesise({ [name]: value })).toThrow(name);

@@ -8,13 +8,14 @@ describe('Function: readConfig', () => {
       tables: { accounts: 'A', ledger: 'L', idempotency: 'I' },
       keyRetentionSeconds: 86_400,
       allowClientKeys: false,
+      idempotencyLocalCache: false,
       dynamoDbEndpoint: undefined,
     });
   });
 
   it('reads the optional settings', () => {
-    const config = readConfig({ ...tables, KEY_RETENTION_SECONDS: '3600', ALLOW_CLIENT_KEYS: 'true', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
-    expect(config).toMatchObject({ keyRetentionSeconds: 3600, allowClientKeys: true, dynamoDbEndpoint: 'http://127.0.0.1:8000' });
+    const config = readConfig({ ...tables, KEY_RETENTION_SECONDS: '3600', ALLOW_CLIENT_KEYS: 'true', IDEMPOTENCY_LOCAL_CACHE: 'true', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
+    expect(config).toMatchObject({ keyRetentionSeconds: 3600, allowClientKeys: true, idempotencyLocalCache: true, dynamoDbEndpoint: 'http://127.0.0.1:8000' });
   });
 
   it.each([
@@ -22,6 +23,7 @@ describe('Function: readConfig', () => {
     ['a retention that is not a number', { ...tables, KEY_RETENTION_SECONDS: '1d' }],
     ['a retention under a minute', { ...tables, KEY_RETENTION_SECONDS: '30' }],
     ['a switch that is not a boolean', { ...tables, ALLOW_CLIENT_KEYS: 'yes' }],
+    ['a cache switch that is not a boolean', { ...tables, IDEMPOTENCY_LOCAL_CACHE: '1' }],
   ])('refuses %s', (_, env) => {
     expect(() => readConfig(env)).toThrow(ConfigurationError);
   });
