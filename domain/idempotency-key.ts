@@ -5,9 +5,11 @@ import { IdempotencyKeyFormatError } from './errors';
  * Keys issued by POST /idempotency-keys: `idk_` and 24 base64url characters,
  * that is 144 random bits.
  */
-const ISSUED_KEY = /^idk_[A-Za-z0-9_-]{24}$/;
+export const ISSUED_KEY_PATTERN = '^idk_[A-Za-z0-9_-]{24}$';
 /** Client-generated keys (only when ALLOW_CLIENT_KEYS is on), UUIDs included. */
-const CLIENT_KEY = /^[A-Za-z0-9_-]{16,64}$/;
+export const CLIENT_KEY_PATTERN = '^[A-Za-z0-9_-]{16,64}$';
+const ISSUED_KEY = new RegExp(ISSUED_KEY_PATTERN);
+const CLIENT_KEY = new RegExp(CLIENT_KEY_PATTERN);
 
 export const OPERATIONS = ['transfer'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -25,7 +27,13 @@ export function isIssuedKeyFormat(key: string): boolean {
 }
 
 /** Checks the header value; throws a 400-class error when it is unusable. */
-export function parseIdempotencyKey(value: string | undefined, allowClientKeys: boolean): string {
+export function parseIdempotencyKey(header: string | readonly string[] | undefined, allowClientKeys: boolean): string {
+  const values = typeof header === 'string' ? [header] : (header ?? []);
+  if (values.length > 1) {
+    // Two different keys in one request: refuse rather than pick one.
+    throw new IdempotencyKeyFormatError('The Idempotency-Key header was sent more than once with different values.');
+  }
+  const value = values[0];
   if (value === undefined || value.length === 0) {
     throw new IdempotencyKeyFormatError('The Idempotency-Key header is required. Get a key from POST /idempotency-keys.');
   }

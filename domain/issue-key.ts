@@ -1,6 +1,7 @@
-import { ValidationError } from './errors';
 import { isOperation, newIdempotencyKey, type Operation } from './idempotency-key';
 import type { KeyStore } from './ports';
+import { validateObject } from './schema-validation';
+import { CREATE_KEY_REQUEST_SCHEMA } from './schemas';
 
 export interface IssuedKeyView {
   readonly key: string;
@@ -43,13 +44,6 @@ export async function issueKey(
 
 function parseOperation(body: unknown): Operation {
   if (body === undefined) return 'transfer';
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError('body', 'The body, when present, must be a JSON object.');
-  }
-  const fields = body as Record<string, unknown>;
-  const unknownField = Object.keys(fields).find((name) => name !== 'operation');
-  if (unknownField !== undefined) throw new ValidationError(unknownField, `Unknown field "${unknownField.slice(0, 64)}".`);
-  if (fields.operation === undefined) return 'transfer';
-  if (!isOperation(fields.operation)) throw new ValidationError('operation', 'operation must be "transfer".');
-  return fields.operation;
+  const { operation } = validateObject(CREATE_KEY_REQUEST_SCHEMA, body);
+  return isOperation(operation) ? operation : 'transfer';
 }

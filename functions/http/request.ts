@@ -1,10 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, UnauthenticatedError, ValidationError } from '../../domain/errors';
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from '../../domain/schemas';
 import { toProblem } from './error-mapping';
 import { problemResponse } from './responses';
-
-/** Bodies above this are refused before parsing (API Gateway itself allows 10 MB). */
-export const MAX_BODY_BYTES = 16 * 1024;
+import { parseStrictJson } from './strict-json';
 
 /** The authenticated caller: the `sub` claim the Cognito authorizer verified. */
 export function principalOf(event: APIGatewayProxyEvent): string {
@@ -18,23 +17,53 @@ export function principalOf(event: APIGatewayProxyEvent): string {
  * HTTP header names are case-insensitive.
  */
 export function headerValue(event: APIGatewayProxyEvent, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
-  }
-  return undefined;
+  return headerValues(event, name)[0];
 }
 
-/** The body as parsed JSON; `undefined` when there is none. */
+/**
+ * Every distinct value a header was sent with, under any casing, from both
+ * `headers` and `multiValueHeaders`. More than one means the client sent
+ * conflicting copies, which the caller refuses rather than pick one.
+ */
+export function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
+  const wanted = name.toLowerCase();
+  const values = new Set<string>();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) values.add(value);
+  }
+  for (const [key, list] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (key.toLowerCase() === wanted) for (const value of list ?? []) values.add(value);
+  }
+  return [...values];
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as parsed JSON; `undefined` when there is none. Refused with 413
+ * above MAX_BODY_BYTES, and with 400 when it is not base64 (if flagged so),
+ * not UTF-8, not JSON, repeats a member name or nests too deeply.
+ */
 export function jsonBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  // Cheap bound before any decoding: base64 is 4/3 of the bytes, UTF-16 never fewer units than UTF-8 bytes.
+  if (event.body.length > Math.ceil((MAX_BODY_BYTES * 4) / 3) + 4) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  const bytes = event.isBase64Encoded ? base64Bytes(event.body) : Buffer.from(event.body, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  let text: string;
   try {
-    return JSON.parse(text) as unknown;
+    text = utf8.decode(bytes);
   } catch {
-    throw new ValidationError('body', 'The body is not valid JSON.');
+    throw new ValidationError('body', 'The body is not valid UTF-8.');
   }
+  return parseStrictJson(text, MAX_JSON_DEPTH);
+}
+
+function base64Bytes(body: string): Buffer {
+  // Buffer.from silently skips characters outside the alphabet: check first.
+  if (!BASE64.test(body)) throw new ValidationError('body', 'The body is flagged base64-encoded but is not valid base64.');
+  return Buffer.from(body, 'base64');
 }
 
 export function requestIdOf(event: APIGatewayProxyEvent): string {

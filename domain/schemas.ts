@@ -1,0 +1,125 @@
+import { ISSUED_KEY_PATTERN, CLIENT_KEY_PATTERN, OPERATIONS } from './idempotency-key';
+import { MAX_TRANSFER_AMOUNT_MINOR } from './money';
+
+/**
+ * The request bodies of the API as data: one description that
+ *   - validates every request (domain/schema-validation.ts),
+ *   - becomes the API Gateway request models (lib/request-models.ts), and
+ *   - becomes the OpenAPI document (lib/openapi.ts),
+ * so the three can never disagree about a field or a limit.
+ *
+ * Only a subset of JSON Schema is used, one that means the same in draft-04
+ * (API Gateway models) and 2020-12 (OpenAPI 3.1): `type`, `properties`,
+ * `required`, `additionalProperties: false`, `pattern`, `minLength`,
+ * `maxLength`, `minimum`, `maximum`, `enum`. Patterns are ECMA-262 with the
+ * `u` flag (also valid Java regular expressions, which API Gateway uses);
+ * lengths count Unicode code points, as JSON Schema does.
+ *
+ * `message` is ours, not JSON Schema: the `detail` of the 400 naming the field.
+ */
+
+export type JsonType = 'string' | 'integer' | 'null';
+
+export interface FieldSchema {
+  readonly type: JsonType | readonly JsonType[];
+  readonly description: string;
+  readonly message: string;
+  readonly pattern?: string;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly enum?: readonly string[];
+  readonly examples?: readonly unknown[];
+}
+
+export interface ObjectSchema {
+  readonly title: string;
+  readonly description: string;
+  readonly properties: Readonly<Record<string, FieldSchema>>;
+  readonly required: readonly string[];
+}
+
+/** The largest request body any route accepts, in bytes (UTF-8, after base64 decoding). */
+export const MAX_BODY_BYTES = 16 * 1024;
+/** How deeply objects and arrays may nest in a body; ours never nest. */
+export const MAX_JSON_DEPTH = 16;
+export const MAX_REFERENCE_LENGTH = 140;
+export const ACCOUNT_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+export const CURRENCY_PATTERN = '^[A-Z]{3}$';
+/** Anything but control characters (line breaks included) and lone surrogates. */
+export const REFERENCE_PATTERN = '^[^\\p{Cc}\\p{Cs}]*$';
+
+const accountId = (role: string, name: string): FieldSchema => ({
+  type: 'string',
+  description: `${role}: 1-64 of A-Z a-z 0-9 _ -.`,
+  message: `${name} must be an account id (1-64 of A-Z a-z 0-9 _ -).`,
+  pattern: ACCOUNT_ID_PATTERN,
+  minLength: 1,
+  maxLength: 64,
+  examples: [name === 'fromAccountId' ? 'acc_alice_usd' : 'acc_bob_usd'],
+});
+
+export const TRANSFER_REQUEST_SCHEMA: ObjectSchema = {
+  title: 'TransferRequest',
+  description:
+    'Moves `amount` minor units from one of your accounts to another account in the same currency. ' +
+    '`toAccountId` must differ from `fromAccountId`. No other fields are accepted.',
+  properties: {
+    fromAccountId: accountId('Your account, debited', 'fromAccountId'),
+    toAccountId: accountId('The account credited; any owner, same currency', 'toAccountId'),
+    amount: {
+      type: 'integer',
+      description: `Integer minor units (cents): 2500 is 25.00. 1 to ${MAX_TRANSFER_AMOUNT_MINOR}.`,
+      message: `amount must be an integer number of minor units between 1 and ${MAX_TRANSFER_AMOUNT_MINOR}.`,
+      minimum: 1,
+      maximum: MAX_TRANSFER_AMOUNT_MINOR,
+      examples: [2500],
+    },
+    currency: {
+      type: 'string',
+      description: 'ISO 4217 code, three upper-case letters: the currency of both accounts.',
+      message: 'currency must be an ISO 4217 code of three upper-case letters.',
+      pattern: CURRENCY_PATTERN,
+      minLength: 3,
+      maxLength: 3,
+      examples: ['USD'],
+    },
+    reference: {
+      type: ['string', 'null'],
+      description: `Optional free text for the payer, up to ${MAX_REFERENCE_LENGTH} characters; no control characters or line breaks.`,
+      message: `reference must be a string of at most ${MAX_REFERENCE_LENGTH} printable characters.`,
+      pattern: REFERENCE_PATTERN,
+      maxLength: MAX_REFERENCE_LENGTH,
+      examples: ['dinner'],
+    },
+  },
+  required: ['fromAccountId', 'toAccountId', 'amount', 'currency'],
+};
+
+export const CREATE_KEY_REQUEST_SCHEMA: ObjectSchema = {
+  title: 'CreateKeyRequest',
+  description: 'Optional body of POST /idempotency-keys: the operation the key is for (default `transfer`).',
+  properties: {
+    operation: {
+      type: 'string',
+      description: 'The only operation a key can be used for.',
+      message: `operation must be ${OPERATIONS.map((operation) => `"${operation}"`).join(' or ')}.`,
+      enum: OPERATIONS,
+      examples: ['transfer'],
+    },
+  },
+  required: [],
+};
+
+/** The Idempotency-Key header, described with the same patterns domain/idempotency-key.ts checks. */
+export const IDEMPOTENCY_KEY_HEADER = {
+  name: 'Idempotency-Key',
+  issuedPattern: ISSUED_KEY_PATTERN,
+  clientPattern: CLIENT_KEY_PATTERN,
+  description:
+    'A key from POST /idempotency-keys: `idk_` and 24 base64url characters (144 random bits), valid for 24 hours by default, ' +
+    'for one transfer of the caller who obtained it. Send the same key on every retry of the same transfer. ' +
+    'When the deployment accepts client-generated keys (ALLOW_CLIENT_KEYS), also 16-64 of A-Z a-z 0-9 _ - (UUIDs included). ' +
+    'The header name is matched case-insensitively.',
+} as const;
