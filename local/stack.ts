@@ -2,9 +2,11 @@ import { createServer } from 'node:net';
 import { DynamoDbAccountStore } from '../adapters/dynamodb/account-store';
 import { connectDynamoDb } from '../adapters/dynamodb/client';
 import { createTables } from '../adapters/dynamodb/create-tables';
+import { dynamoDb } from '../functions/shared/dependencies';
 import { SETTINGS, TABLES, type TableId } from '../lib/definitions';
 import { createLocalAuthorizer } from './authorizer';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
+import { createFaultInjector, type FaultInjector } from './fault-injection';
 import { HANDLERS } from './handlers';
 import { seedDemo, type DemoIdentity } from './seed';
 import { PortInUseError, createLocalApi } from './server';
@@ -27,6 +29,11 @@ export interface LocalStackOptions {
   readonly tableNames?: Readonly<Record<TableId, string>>;
   /** One line per request; console.log by default. */
   readonly log?: (line: string) => void;
+  /**
+   * Local-only switch for fault injection (local/fault-injection.ts) on the
+   * handlers' DynamoDB client; off by default. Nothing deployed has it.
+   */
+  readonly faults?: boolean;
 }
 
 /** `.local/demo.json`: what a client needs to call the local API as a demo user. */
@@ -48,6 +55,8 @@ export interface LocalStack {
   readonly tableNames: Readonly<Record<TableId, string>>;
   /** Whether this stack started (and will stop) its own DynamoDB Local. */
   readonly ownsDynamoDb: boolean;
+  /** The fault injector, when started with `faults: true`. */
+  readonly faults?: FaultInjector;
   /** Stops the API, then DynamoDB Local if this stack started it. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -63,7 +72,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamoDbEndpoint = givenEndpoint ?? (ownDynamoDb as RunningDynamoDbLocal).endpoint;
   const connection = connectDynamoDb({ endpoint: dynamoDbEndpoint });
   const authorizer = await createLocalAuthorizer();
-  const localApi = createLocalApi({ handlers: HANDLERS, authorizer, ...(options.log === undefined ? {} : { log: options.log }) });
+  const faults = options.faults === true ? createFaultInjector() : undefined;
+  const handlers = faults === undefined ? HANDLERS : faults.wrapHandlers(HANDLERS);
+  const localApi = createLocalApi({ handlers, authorizer, ...(options.log === undefined ? {} : { log: options.log }) });
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -81,6 +92,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await createTables(connection.client, tableNames);
     for (const definition of Object.values(TABLES)) process.env[definition.envVar] = tableNames[definition.id];
     process.env[SETTINGS.dynamoDbEndpoint.envVar] = dynamoDbEndpoint;
+    // The handlers' own client, created from that environment.
+    faults?.attach(dynamoDb().client);
 
     // 3. Identities and funded accounts.
     const identities = await seedDemo(new DynamoDbAccountStore(connection.documentClient, tableNames), authorizer);
@@ -95,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoDbEndpoint,
       tableNames,
       ownsDynamoDb: ownDynamoDb !== undefined,
+      ...(faults === undefined ? {} : { faults }),
       stop,
     };
   } catch (error) {
