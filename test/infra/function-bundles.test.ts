@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, type FunctionId } from '../../lib/definitions';
 import { TransfersStack } from '../../lib/transfers-stack';
+import { FAULT_INJECTION_MARKER } from '../../local/fault-injection';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const FUNCTION_IDS = Object.keys(FUNCTIONS) as FunctionId[];
@@ -60,5 +61,7 @@ describe('Stack: ExactlyOnceTransfers, bundled', () => {
     expect(source).toContain('sourceMappingURL=index.js.map');
     // The AWS SDK, Powertools and everything else are inside the bundle, not required from the runtime.
     expect(externalRequires(source)).toEqual([]);
+    // Fault injection is local-only: never inside a deployed function (see fault-injection-isolation.test.ts).
+    expect(source).not.toContain(FAULT_INJECTION_MARKER);
   });
 });
