@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { problemResponse, type Problem } from '../functions/http/responses';
 import { FUNCTIONS, ROUTES, type FunctionId, type RouteDefinition } from '../lib/definitions';
+import { openApiDocument } from '../lib/openapi';
 import { apiGatewayEvent, lambdaContext } from './api-gateway-event';
 import type { LocalAuthorizer } from './authorizer';
 import type { ProxyHandler } from './handlers';
@@ -20,8 +21,12 @@ import type { ProxyHandler } from './handlers';
  * - An unknown resource gets 404 problem+json and a known resource with the
  *   wrong method 405 with `Allow`; API Gateway answers both with
  *   403 "Missing Authentication Token".
- * - Bodies are limited to 1 MiB (API Gateway: 10 MB) and always passed as
- *   UTF-8 text (`isBase64Encoded: false`): the API only takes JSON.
+ * - Bodies are limited to 1 MiB (API Gateway: 10 MB). A body that is valid
+ *   UTF-8 is passed as text; any other is passed base64-encoded
+ *   (`isBase64Encoded: true`), as API Gateway does for binary media types,
+ *   so the handler sees the bytes as sent rather than a lossy decoding.
+ * - GET /openapi.json serves the generated OpenAPI document, without a
+ *   token (lib/openapi.ts); the deployed API does not serve it.
  * - A handler that throws gets 500 problem+json; API Gateway answers 502.
  * - The handler is not stopped at its function timeout, and every request
  *   runs in this one process (Lambda would spread concurrent requests over
@@ -65,8 +70,10 @@ interface RouteMatch {
 export function createLocalApi(options: LocalApiOptions): LocalApi {
   const log = options.log ?? ((line: string) => console.log(line));
   const running = new Set<Promise<void>>();
+  // Generated once the port is known: its first server is this one.
+  const servedDocument: ServedDocument = { text: '' };
   const server = createServer((req, res) => {
-    const request = serve(options, req, res, log);
+    const request = serve(options, req, res, log, servedDocument);
     running.add(request);
     void request.finally(() => running.delete(request));
   });
@@ -82,7 +89,9 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
         server.listen(port, host, () => {
           server.off('error', onError);
           const { port: boundPort } = server.address() as AddressInfo;
-          resolve(`http://${host}:${boundPort}`);
+          const baseUrl = `http://${host}:${boundPort}`;
+          servedDocument.text = JSON.stringify(openApiDocument({ servers: [{ url: baseUrl, description: 'This local server (npm start).' }] }));
+          resolve(baseUrl);
         });
       });
     },
@@ -97,14 +106,30 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
   };
 }
 
-async function serve(options: LocalApiOptions, req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<void> {
+/** Where the OpenAPI document is served, outside ROUTES and without a token. */
+export const OPENAPI_PATH = '/openapi.json';
+
+interface ServedDocument {
+  text: string;
+}
+
+async function serve(
+  options: LocalApiOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (line: string) => void,
+  servedDocument: ServedDocument,
+): Promise<void> {
   const started = performance.now();
   const requestId = randomUUID();
   const method = req.method ?? 'GET';
   const { path, query } = splitUrl(req.url ?? '/');
   let result: APIGatewayProxyResult | undefined;
   try {
-    result = await answer(options, req, { requestId, method, path, query });
+    result =
+      method === 'GET' && path === OPENAPI_PATH
+        ? { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: servedDocument.text }
+        : await answer(options, req, { requestId, method, path, query });
   } catch (error) {
     // Only reading the request can fail here: the client went away mid-body.
     result = undefined;
@@ -169,8 +194,7 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
     pathParameters: match.pathParameters,
     ...(Object.keys(queryStringParameters).length === 0 ? {} : { queryStringParameters }),
     headers: headersAsReceived(req.rawHeaders),
-    body: body.length === 0 ? null : body.toString('utf8'),
-    isBase64Encoded: false,
+    ...proxyBody(body),
     claims: decision.claims,
     requestId,
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
@@ -286,6 +310,18 @@ function headersAsReceived(rawHeaders: readonly string[]): Record<string, string
     headers[rawHeaders[index] as string] = rawHeaders[index + 1] as string;
   }
   return headers;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Text when the bytes are UTF-8, else base64 (flagged), never a lossy decoding. */
+function proxyBody(body: Buffer): { body: string | null; isBase64Encoded: boolean } {
+  if (body.length === 0) return { body: null, isBase64Encoded: false };
+  try {
+    return { body: strictUtf8.decode(body), isBase64Encoded: false };
+  } catch {
+    return { body: body.toString('base64'), isBase64Encoded: true };
+  }
 }
 
 function isProxyResult(value: unknown): value is APIGatewayProxyResult {

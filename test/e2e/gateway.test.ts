@@ -109,7 +109,7 @@ describe('Local API: the Cognito authorizer accepts the demo ID tokens', () => {
 describe('Local API: routing follows lib/definitions.ts', () => {
   it('answers an unknown resource with 404 problem+json', async () => {
     // Act
-    const reply = await call(baseUrl, 'GET', '/openapi.json', { token: e2e.user('alice').token });
+    const reply = await call(baseUrl, 'GET', '/no-such-resource', { token: e2e.user('alice').token });
 
     // Assess
     expectProblem(reply, 404, 'route-not-found');

@@ -1,0 +1,428 @@
+import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
+import { MAX_TRANSFER_AMOUNT_MINOR } from '../domain/money';
+import {
+  ACCOUNT_ID_PATTERN,
+  CREATE_KEY_REQUEST_SCHEMA,
+  IDEMPOTENCY_KEY_HEADER,
+  MAX_BODY_BYTES,
+  MAX_JSON_DEPTH,
+  MAX_REFERENCE_LENGTH,
+  TRANSFER_REQUEST_SCHEMA,
+} from '../domain/schemas';
+import { ROUTES, SETTINGS, type FunctionId } from './definitions';
+import { objectJsonSchema } from './json-schema';
+
+/**
+ * The OpenAPI 3.1 document of the API, generated: request bodies come from
+ * domain/schemas.ts (the schemas that validate requests and become the API
+ * Gateway models), paths from ROUTES in lib/definitions.ts. Nothing here is
+ * a second copy of a rule, so the document cannot drift from the code.
+ *
+ * `npm start` serves it at GET /openapi.json; `npm test` lints it with
+ * Redocly (test/unit/openapi.test.ts).
+ */
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const problemRef = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
+
+const problemExample = (kind: string, title: string, status: number, detail: string, extra: Json = {}): Json => ({
+  type: `${PROBLEM_TYPE_BASE}${kind}`,
+  title,
+  status,
+  detail,
+  instance: 'c0a8f1d2-7b6e-4f1a-9c3d-2e5b8a7f6d41',
+  ...extra,
+});
+
+const problemResponse = (description: string, examples: Record<string, Json>, headers: Json = {}): Json => ({
+  description,
+  headers,
+  content: {
+    'application/problem+json': {
+      schema: ref('Problem'),
+      examples: Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }])),
+    },
+  },
+});
+
+const TRANSFER_EXAMPLE = {
+  transferId: 'tr_3f9a0c1b2d4e5f60718293a4b5c6d7e8',
+  fromAccountId: 'acc_alice_usd',
+  toAccountId: 'acc_bob_usd',
+  amount: 2500,
+  currency: 'USD',
+  reference: 'dinner',
+  status: 'completed',
+  createdAt: '2026-01-16T10:00:00.000Z',
+};
+
+const LIMITS =
+  `Limits: request bodies up to ${MAX_BODY_BYTES} bytes (UTF-8; 413 above), JSON nested at most ${MAX_JSON_DEPTH} levels, ` +
+  `each member name once (a repeated name is a 400), amounts 1 to ${MAX_TRANSFER_AMOUNT_MINOR} minor units, ` +
+  `references up to ${MAX_REFERENCE_LENGTH} characters, account ids 1-64 of A-Z a-z 0-9 _ -, ` +
+  'idempotency keys `idk_` + 24 base64url characters.';
+
+interface OperationText {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly tag: string;
+}
+
+/** One entry per function: the compiler insists every route is documented. */
+const OPERATIONS: Readonly<Record<FunctionId, OperationText>> = {
+  createKey: {
+    operationId: 'createIdempotencyKey',
+    summary: 'Issue an idempotency key',
+    description:
+      'Issues a random key (144 bits) bound to the caller and to one operation. Send it as `Idempotency-Key` with the ' +
+      'transfer and on every retry of that transfer. A key issued to one caller is unknown to every other caller.',
+    tag: 'Idempotency keys',
+  },
+  transfer: {
+    operationId: 'createTransfer',
+    summary: 'Move money, exactly once per Idempotency-Key',
+    description:
+      'Debits one of your accounts and credits another in one transaction. A repeat with the same key and body gets the ' +
+      'first answer again (same status and body) with `Idempotent-Replayed: true`; the money moves once. The same key ' +
+      'with another body is a 422. A final decline (404, 422 insufficient funds or currency mismatch) is replayed too.',
+    tag: 'Transfers',
+  },
+  getAccount: {
+    operationId: 'getAccount',
+    summary: 'Read one of your accounts',
+    description: "Your account and its balance in minor units. Someone else's account is a 404, exactly like a missing one.",
+    tag: 'Accounts',
+  },
+  getTransfer: {
+    operationId: 'getTransfer',
+    summary: 'Read a transfer you made',
+    description: 'A transfer you initiated, exactly as POST /transfers answered it. Anyone else gets a 404.',
+    tag: 'Transfers',
+  },
+};
+
+function operation(functionId: FunctionId, resource: string): Json {
+  const text = OPERATIONS[functionId];
+  const common = {
+    operationId: text.operationId,
+    summary: text.summary,
+    description: text.description,
+    tags: [text.tag],
+  };
+  switch (functionId) {
+    case 'createKey':
+      return {
+        ...common,
+        requestBody: {
+          required: false,
+          content: { 'application/json': { schema: ref(CREATE_KEY_REQUEST_SCHEMA.title), example: { operation: 'transfer' } } },
+        },
+        responses: {
+          '201': {
+            description: 'The key, its operation and when it expires.',
+            content: {
+              'application/json': {
+                schema: ref('IssuedKey'),
+                example: {
+                  key: 'idk_Qm9iIGFuZCBBbGljZSBwYXkx',
+                  operation: 'transfer',
+                  createdAt: '2026-01-16T10:00:00.000Z',
+                  expiresAt: '2026-01-17T10:00:00.000Z',
+                },
+              },
+            },
+          },
+          '400': problemRef('InvalidRequest'),
+          '401': problemRef('Unauthenticated'),
+          '413': problemRef('PayloadTooLarge'),
+          '429': problemRef('Throttled'),
+          '503': problemRef('StoreUnavailable'),
+        },
+      };
+    case 'transfer':
+      return {
+        ...common,
+        parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: ref(TRANSFER_REQUEST_SCHEMA.title),
+              example: { fromAccountId: 'acc_alice_usd', toAccountId: 'acc_bob_usd', amount: 2500, currency: 'USD', reference: 'dinner' },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The transfer. On a repeat of a completed request: the same body, with `Idempotent-Replayed: true`.',
+            headers: {
+              Location: { $ref: '#/components/headers/Location' },
+              'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' },
+            },
+            content: { 'application/json': { schema: ref('Transfer'), example: TRANSFER_EXAMPLE } },
+          },
+          '400': problemRef('InvalidTransferRequest'),
+          '401': problemRef('Unauthenticated'),
+          '404': problemRef('AccountNotFound'),
+          '409': problemRef('Conflict'),
+          '413': problemRef('PayloadTooLarge'),
+          '422': problemRef('TransferRefused'),
+          '429': problemRef('Throttled'),
+          '503': problemRef('StoreUnavailable'),
+        },
+      };
+    case 'getAccount':
+      return {
+        ...common,
+        parameters: [pathParameter('accountId', resource, { type: 'string', pattern: ACCOUNT_ID_PATTERN })],
+        responses: {
+          '200': {
+            description: 'The account.',
+            content: {
+              'application/json': {
+                schema: ref('Account'),
+                example: { accountId: 'acc_alice_usd', currency: 'USD', balance: 97500, createdAt: '2026-01-16T09:00:00.000Z' },
+              },
+            },
+          },
+          '401': problemRef('Unauthenticated'),
+          '404': problemRef('AccountNotFound'),
+          '429': problemRef('Throttled'),
+          '503': problemRef('StoreUnavailable'),
+        },
+      };
+    case 'getTransfer':
+      return {
+        ...common,
+        parameters: [pathParameter('transferId', resource, { type: 'string', pattern: '^tr_[0-9a-f]{32}$' })],
+        responses: {
+          '200': { description: 'The transfer.', content: { 'application/json': { schema: ref('Transfer'), example: TRANSFER_EXAMPLE } } },
+          '401': problemRef('Unauthenticated'),
+          '404': problemRef('TransferNotFound'),
+          '429': problemRef('Throttled'),
+          '503': problemRef('StoreUnavailable'),
+        },
+      };
+  }
+}
+
+function pathParameter(name: string, resource: string, schema: Json): Json {
+  if (!resource.includes(`{${name}}`)) throw new Error(`Route ${resource} has no parameter ${name}.`);
+  return {
+    name,
+    in: 'path',
+    required: true,
+    description: 'Anything that is not a well-formed id of yours answers 404.',
+    schema,
+  };
+}
+
+function paths(): Json {
+  const document: Record<string, Json> = {};
+  for (const route of ROUTES) {
+    const methods = (document[route.resource] ??= {});
+    methods[route.method.toLowerCase()] = operation(route.functionId, route.resource);
+  }
+  return document;
+}
+
+const RETRY_AFTER = { $ref: '#/components/headers/RetryAfter' };
+
+function components(): Json {
+  return {
+    securitySchemes: {
+      cognitoIdToken: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'A Cognito user pool ID token in `Authorization`, with or without `Bearer `. Its `sub` is the principal that owns ' +
+          'accounts, keys and transfers. Locally, the tokens `npm start` writes to .local/demo.json.',
+      },
+    },
+    parameters: {
+      IdempotencyKey: {
+        name: IDEMPOTENCY_KEY_HEADER.name,
+        in: 'header',
+        required: true,
+        description: IDEMPOTENCY_KEY_HEADER.description,
+        schema: {
+          anyOf: [
+            { title: 'Issued key', type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.issuedPattern },
+            { title: `Client key (only with ${SETTINGS.allowClientKeys.envVar}=true)`, type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.clientPattern },
+          ],
+        },
+        example: 'idk_Qm9iIGFuZCBBbGljZSBwYXkx',
+      },
+    },
+    headers: {
+      IdempotentReplayed: {
+        description: 'Present (`true`) when this answer is the stored answer to an earlier request with the same key.',
+        schema: { type: 'string', enum: ['true'] },
+      },
+      RetryAfter: {
+        description: 'Seconds to wait before retrying with the same Idempotency-Key.',
+        schema: { type: 'integer', minimum: 1 },
+      },
+      Location: {
+        description: 'Path of the transfer: GET it to read it again.',
+        schema: { type: 'string', pattern: '^/transfers/tr_[0-9a-f]{32}$' },
+      },
+    },
+    schemas: {
+      [TRANSFER_REQUEST_SCHEMA.title]: objectJsonSchema(TRANSFER_REQUEST_SCHEMA, '2020-12'),
+      [CREATE_KEY_REQUEST_SCHEMA.title]: objectJsonSchema(CREATE_KEY_REQUEST_SCHEMA, '2020-12'),
+      Transfer: {
+        type: 'object',
+        required: ['transferId', 'fromAccountId', 'toAccountId', 'amount', 'currency', 'reference', 'status', 'createdAt'],
+        properties: {
+          transferId: { type: 'string', pattern: '^tr_[0-9a-f]{32}$', description: 'Derived from (caller, Idempotency-Key).' },
+          fromAccountId: { type: 'string' },
+          toAccountId: { type: 'string' },
+          amount: { type: 'integer', minimum: 1, maximum: MAX_TRANSFER_AMOUNT_MINOR, description: 'Minor units.' },
+          currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+          reference: { type: ['string', 'null'] },
+          status: { type: 'string', enum: ['completed'] },
+          createdAt: { type: 'string', format: 'date-time', description: 'When the money moved; the same on every replay.' },
+        },
+        additionalProperties: false,
+      },
+      IssuedKey: {
+        type: 'object',
+        required: ['key', 'operation', 'createdAt', 'expiresAt'],
+        properties: {
+          key: { type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.issuedPattern },
+          operation: { type: 'string', enum: ['transfer'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: 'string', format: 'date-time', description: 'After this the key is refused (422); get a new one.' },
+        },
+        additionalProperties: false,
+      },
+      Account: {
+        type: 'object',
+        required: ['accountId', 'currency', 'balance', 'createdAt'],
+        properties: {
+          accountId: { type: 'string' },
+          currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+          balance: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units.' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+        additionalProperties: false,
+      },
+      Problem: {
+        type: 'object',
+        description: 'RFC 9457 problem details. `type` is `' + PROBLEM_TYPE_BASE + '<kind>`; never a stack trace.',
+        required: ['type', 'title', 'detail', 'instance'],
+        properties: {
+          type: { type: 'string', description: 'Stable, machine-readable kind of problem.' },
+          title: { type: 'string' },
+          status: { type: 'integer', description: 'The HTTP status; left out by the gateway default responses, which cover several.' },
+          detail: { type: 'string', description: 'What went wrong with this request, for a person.' },
+          instance: { type: 'string', description: 'The request id (API Gateway `requestId`).' },
+          field: { type: 'string', description: 'The invalid field or header, for invalid-request and invalid-idempotency-key.' },
+        },
+      },
+    },
+    responses: {
+      InvalidRequest: problemResponse('The body is invalid; nothing was stored.', {
+        invalidField: problemExample('invalid-request', 'Invalid request', 400, 'operation must be "transfer".', { field: 'operation' }),
+      }),
+      InvalidTransferRequest: problemResponse('The Idempotency-Key or the body is invalid; nothing was stored.', {
+        missingKey: problemExample(
+          'invalid-idempotency-key',
+          'Missing or malformed Idempotency-Key',
+          400,
+          'The Idempotency-Key header is required. Get a key from POST /idempotency-keys.',
+          { field: 'Idempotency-Key' },
+        ),
+        invalidAmount: problemExample(
+          'invalid-request',
+          'Invalid request',
+          400,
+          `amount must be an integer number of minor units between 1 and ${MAX_TRANSFER_AMOUNT_MINOR}.`,
+          { field: 'amount' },
+        ),
+        duplicateMember: problemExample('invalid-request', 'Invalid request', 400, 'The body repeats the member "amount"; each name may appear once.', {
+          field: 'body',
+        }),
+      }),
+      Unauthenticated: problemResponse('No token, or not a valid ID token. Nothing was done.', {
+        missing: problemExample('unauthenticated', 'Unauthenticated', 401, 'Unauthorized'),
+      }),
+      AccountNotFound: problemResponse('The account does not exist or is not yours (the two are never told apart). Final for the key.', {
+        notFound: problemExample('account-not-found', 'Account not found', 404, 'Account acc_x does not exist or is not yours.'),
+      }),
+      TransferNotFound: problemResponse('The transfer does not exist or was not made by you.', {
+        notFound: problemExample('transfer-not-found', 'Transfer not found', 404, 'Transfer tr_00000000000000000000000000000000 does not exist or is not yours.'),
+      }),
+      Conflict: problemResponse(
+        'A request with this key is still running, or the accounts are busy. Retry with the same key after Retry-After seconds.',
+        {
+          inProgress: problemExample('request-in-progress', 'Request in progress', 409, 'A request with this idempotency key is still in progress.'),
+          busy: problemExample('transaction-conflict', 'Transaction conflict', 409, 'The accounts are busy with other transfers.'),
+        },
+        { 'Retry-After': RETRY_AFTER },
+      ),
+      PayloadTooLarge: problemResponse(`The body is larger than ${MAX_BODY_BYTES} bytes.`, {
+        tooLarge: problemExample('payload-too-large', 'Payload too large', 413, `The request body exceeds ${MAX_BODY_BYTES} bytes.`),
+      }),
+      TransferRefused: problemResponse(
+        'Refused: the key was used with another body, was not issued to you for this operation, has expired or is used; ' +
+          'or insufficient funds, currency mismatch (final for the key, replayed on repeat).',
+        {
+          keyReused: problemExample('idempotency-key-reused', 'Idempotency key reused', 422, 'This idempotency key was already used with a different request body.'),
+          keyNotIssued: problemExample('idempotency-key-not-issued', 'Idempotency key not usable', 422, 'This idempotency key was not issued to you for this operation.'),
+          insufficientFunds: problemExample('insufficient-funds', 'Insufficient funds', 422, 'Account acc_alice_usd has insufficient funds for this transfer.'),
+        },
+      ),
+      Throttled: problemResponse('Over the stage throttling limits (API Gateway). Retry later.', {
+        throttled: problemExample('throttled', 'Too many requests', 429, 'Too Many Requests'),
+      }),
+      StoreUnavailable: problemResponse(
+        'The data store throttled or was unreachable. Nothing was recorded; a retry with the same key is safe.',
+        { unavailable: problemExample('store-unavailable', 'Service unavailable', 503, 'The data store is temporarily unavailable.') },
+        { 'Retry-After': RETRY_AFTER },
+      ),
+    },
+  };
+}
+
+export interface OpenApiOptions {
+  /** Server URLs to list first, e.g. the local server's. */
+  readonly servers?: ReadonlyArray<{ readonly url: string; readonly description: string }>;
+}
+
+export function openApiDocument(options: OpenApiOptions = {}): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Exactly-once money transfers',
+      version: '1.0.0',
+      summary: 'Move money once, however often the client has to retry.',
+      description:
+        'Get an idempotency key, send the transfer with it, retry with the same key until you get an answer: the money ' +
+        'moves once. Money is in integer minor units. Every error is `application/problem+json` (RFC 9457). ' +
+        LIMITS,
+      license: { name: 'MIT-0', identifier: 'MIT-0' },
+    },
+    servers: [
+      ...(options.servers ?? []),
+      {
+        url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/prod',
+        description: 'Deployed stack (output ApiUrl).',
+        variables: { restApiId: { default: 'restApiId' }, region: { default: 'us-east-1' } },
+      },
+    ],
+    security: [{ cognitoIdToken: [] }],
+    tags: [
+      { name: 'Idempotency keys', description: 'Keys that make a transfer exactly-once.' },
+      { name: 'Transfers', description: 'Money movements.' },
+      { name: 'Accounts', description: 'Your accounts and balances.' },
+    ],
+    paths: paths(),
+    components: components(),
+  };
+}
