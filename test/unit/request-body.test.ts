@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { PayloadTooLargeError, ValidationError } from '../../domain/errors';
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from '../../domain/schemas';
+import { headerValues, jsonBody } from '../../functions/http/request';
+import { parseStrictJson } from '../../functions/http/strict-json';
+import { apiGatewayEvent } from '../../local/api-gateway-event';
+import { FUZZ_RUNS, fuzzParameters } from '../support/fuzz';
+
+const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
+
+describe('Function: parseStrictJson', () => {
+  it(`parses whatever JSON.parse parses when no name repeats (${FUZZ_RUNS.json} generated documents)`, () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: MAX_JSON_DEPTH - 1 }), (value) => {
+        // Prepare
+        const text = JSON.stringify(value);
+
+        // Act & Assess
+        expect(parseStrictJson(text, MAX_JSON_DEPTH)).toEqual(JSON.parse(text));
+      }),
+      fuzzParameters(FUZZ_RUNS.json),
+    );
+  });
+
+  it.each([
+    ['a repeated name', '{"amount":1,"amount":100000}'],
+    ['a repeated name spelled with an escape', '{"amount":1,"\\u0061mount":2}'],
+    ['a repeated name in a nested object', '{"x":{"a":1,"b":2,"a":1}}'],
+    ['a repeated __proto__', '{"__proto__":1,"__proto__":2}'],
+  ])('refuses %s', (_, text) => {
+    expect(() => parseStrictJson(text, MAX_JSON_DEPTH)).toThrow(expect.objectContaining({ field: 'body', message: expect.stringContaining('repeats') }));
+  });
+
+  it.each([
+    ['the same name in sibling objects', '[{"a":1},{"a":1}]'],
+    ['a name equal to a value', '{"a":"b","b":"a"}'],
+    ['quotes, braces and commas inside strings', '{"a":"{\\"a\\":1,","b":"}]\\\\"}'],
+  ])('accepts %s', (_, text) => {
+    expect(parseStrictJson(text, MAX_JSON_DEPTH)).toEqual(JSON.parse(text));
+  });
+
+  it(`accepts ${MAX_JSON_DEPTH} levels of nesting and refuses one more`, () => {
+    expect(() => parseStrictJson(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).not.toThrow();
+    expect(() => parseStrictJson(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toThrow(ValidationError);
+  });
+
+  it('refuses text that is not JSON', () => {
+    expect(() => parseStrictJson('{"a":1', MAX_JSON_DEPTH)).toThrow('The body is not valid JSON.');
+  });
+});
+
+describe('Function: jsonBody', () => {
+  const event = (body: string, isBase64Encoded = false) =>
+    apiGatewayEvent({ method: 'POST', resource: '/transfers', path: '/transfers', body, isBase64Encoded });
+
+  it('decodes a base64-encoded body', () => {
+    expect(jsonBody(event(Buffer.from('{"a":"März"}').toString('base64'), true))).toEqual({ a: 'März' });
+  });
+
+  it.each([
+    ['base64 with characters outside the alphabet', Buffer.from('{"a":1}').toString('base64').replace('e', '*'), true],
+    ['base64 without its padding', 'eyJhIjoxfQ', true],
+    ['bytes that are not UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('base64'), true],
+    ['a byte order mark', '\uFEFF{"a":1}', false],
+  ])('refuses %s with 400', (_, body, isBase64Encoded) => {
+    expect(() => jsonBody(event(body, isBase64Encoded))).toThrow(ValidationError);
+  });
+
+  it(`accepts ${MAX_BODY_BYTES} bytes and refuses one more with 413, counted in UTF-8 after decoding`, () => {
+    // Prepare
+    const padded = (bytes: number) => `{"a":"${'é'.repeat((bytes - 8) / 2)}"}`;
+
+    // Act & Assess
+    expect(Buffer.byteLength(padded(MAX_BODY_BYTES))).toBe(MAX_BODY_BYTES);
+    expect(() => jsonBody(event(padded(MAX_BODY_BYTES)))).not.toThrow();
+    expect(() => jsonBody(event(`${padded(MAX_BODY_BYTES)} `))).toThrow(PayloadTooLargeError);
+    expect(() => jsonBody(event(Buffer.from(`${padded(MAX_BODY_BYTES)} `).toString('base64'), true))).toThrow(PayloadTooLargeError);
+  });
+});
+
+describe('Function: headerValues', () => {
+  it('collects every distinct value under any casing, from headers and multiValueHeaders', () => {
+    // Prepare
+    const event = apiGatewayEvent({ method: 'POST', resource: '/transfers', path: '/transfers', headers: { 'Idempotency-Key': 'a' } });
+    const withCopies = { ...event, multiValueHeaders: { 'idempotency-key': ['a', 'b'] } };
+
+    // Act & Assess
+    expect(headerValues(event, 'idempotency-key')).toEqual(['a']);
+    expect(headerValues(withCopies, 'IDEMPOTENCY-KEY')).toEqual(['a', 'b']);
+  });
+});
