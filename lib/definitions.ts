@@ -134,3 +134,39 @@ export const SETTINGS = {
   idempotencyLocalCache: { envVar: 'IDEMPOTENCY_LOCAL_CACHE', default: false },
   dynamoDbEndpoint: { envVar: 'DYNAMODB_ENDPOINT' },
 } as const;
+
+/**
+ * Names the functions log and publish under (Powertools Logger, Metrics,
+ * Tracer) and the stack's alarms and dashboard read: one list, so an alarm
+ * never watches a metric nobody publishes.
+ */
+export const OBSERVABILITY = {
+  serviceName: 'exactly-once-transfers',
+  metricsNamespace: 'ExactlyOnceTransfers',
+  /** Dimension of TransferDeclines and IdempotencyKeyRefusals besides `service`: the problem kind. */
+  reasonDimension: 'Reason',
+  metrics: {
+    /** A transfer moved money (201, first answer). */
+    transfersCompleted: 'TransfersCompleted',
+    /** A repeat answered with a stored answer (Idempotent-Replayed: true). */
+    replays: 'TransferReplays',
+    /** Same key, different payload (422 idempotency-key-reused). */
+    keyMismatches: 'IdempotencyKeyMismatches',
+    /** Same key still in flight (409 request-in-progress). */
+    inFlightConflicts: 'InFlightConflicts',
+    /** Final declines (404 account-not-found, 422 insufficient-funds, currency-mismatch, balance-limit), also by Reason. */
+    declines: 'TransferDeclines',
+    /** Keys not issued to the caller for this operation, expired or used (422), also by Reason. */
+    keyRefusals: 'IdempotencyKeyRefusals',
+    /** Each retry of a transaction cancelled by a TransactionConflict. */
+    conflictRetries: 'TransactionConflictRetries',
+    /** Conflicts that outlasted the retries (409 transaction-conflict). */
+    transactionConflicts: 'TransactionConflicts',
+    /** The store throttled or was unavailable (503). */
+    storeErrors: 'StoreErrors',
+    /** Malformed requests refused before anything was stored (400, 413). */
+    invalidRequests: 'InvalidRequests',
+    /** Answers 500: a bug. The function returns them, so Lambda's Errors metric does not count them. */
+    unexpectedErrors: 'UnexpectedErrors',
+  },
+} as const;
