@@ -288,8 +288,9 @@ function parseBody(text: string): unknown {
 /** "ECONNREFUSED", "timeout after 1000 ms", ...: what a log line needs, never a stack. */
 export function describeNetworkError(error: unknown): string {
   if (error instanceof AttemptTimeoutError) return `no answer within ${error.timeoutMs} ms`;
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const code = (error as { code?: unknown } | undefined)?.code ?? cause?.code;
+  // Duck-typed: fetch's errors may come from another realm (a test runner's), where instanceof Error fails.
+  const failure = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = failure?.code ?? failure?.cause?.code;
   if (typeof code === 'string') return code;
-  return error instanceof Error ? error.message : String(error);
+  return typeof failure?.message === 'string' ? failure.message : String(error);
 }

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { playFailureTimeline } from './demo-stories';
+import { freePort } from './dynamodb-local';
+import { startLocalStack } from './stack';
+
+/**
+ * `npm run demo`: the failure timeline. Starts its own local stack (DynamoDB
+ * Local in memory, or DYNAMODB_ENDPOINT, with tables of its own) on a free
+ * port with fault injection switched on, plays the four stories of
+ * local/demo-stories.ts with the retrying client, and exits non-zero if any
+ * story did not end with the money moved exactly once.
+ */
+async function main(): Promise<number> {
+  const prefix = `demo${randomBytes(3).toString('hex')}`;
+  const serverLog: string[] = [];
+  console.log('Starting a local stack with fault injection (DynamoDB Local, tables, demo users, API on a free port)...');
+  const stack = await startLocalStack({
+    port: await freePort(),
+    faults: true,
+    tableNames: { accounts: `${prefix}-Accounts`, ledger: `${prefix}-Ledger`, idempotency: `${prefix}-Idempotency` },
+    log: (line) => serverLog.push(line),
+  });
+  // The local server reports a crashed function on stderr; the story shows it already.
+  const consoleError = console.error;
+  console.error = (...parts: unknown[]) => serverLog.push(shortLogLine(parts.map(String).join(' ')));
+  try {
+    console.log(`Local API on ${stack.baseUrl}; alice sends money to bob four times, and each time something goes wrong.`);
+    const results = await playFailureTimeline(stack, { serverLog });
+    const failed = results.filter((result) => !result.passed);
+    console.log('');
+    console.log(
+      failed.length === 0
+        ? `All ${results.length} stories: money moved exactly once.`
+        : `${failed.length} of ${results.length} stories FAILED: ${failed.map((result) => `(${result.id})`).join(' ')}`,
+    );
+    return failed.length === 0 ? 0 : 1;
+  } finally {
+    console.error = consoleError;
+    await stack.stop();
+  }
+}
+
+/** A handler's JSON log line, as one short line of the story. */
+function shortLogLine(line: string): string {
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    const cause = entry.cause === undefined ? '' : ` (cause: ${String(entry.cause)})`;
+    return `handler logs ${String(entry.level ?? '')} "${String(entry.message ?? '')}": ${String(entry.errorName ?? '')}${cause}`;
+  } catch {
+    return line;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`The demo could not run: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
