@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { issuedKeyId } from '../../adapters/dynamodb/items';
+import { deriveTransferId } from '../../domain/idempotency-key';
+import { itemSizeBytes, writeUnitsForSize } from '../../test/support/capacity-rules';
+import type { BenchStore } from './environment';
+
+/**
+ * Write units of one first-time transfer computed from the sizes of the
+ * items it wrote, by DynamoDB's rules (test/support/capacity-rules.ts),
+ * independently of what DynamoDB Local reports.
+ */
+export interface ComputedTransferCapacity {
+  readonly itemBytes: Readonly<Record<string, number>>;
+  readonly units: { readonly putItem: number; readonly transactWriteItems: number; readonly updateItem: number; readonly total: number };
+}
+
+export async function computeTransferCapacity(
+  store: BenchStore,
+  principal: string,
+  transfer: { readonly key: string; readonly body: string },
+): Promise<ComputedTransferCapacity> {
+  const request = JSON.parse(transfer.body) as { fromAccountId: string; toAccountId: string };
+  const get = async (table: string, key: Record<string, AttributeValue>) => {
+    const { Item } = await store.setup.client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    if (Item === undefined) throw new Error(`no item ${JSON.stringify(key)} in ${table}`);
+    return Item;
+  };
+  const { tableNames } = store;
+  // Powertools' record id: its key prefix and the MD5 of the JMESPath selection [principal, operation, key].
+  const recordId = `transfer#${createHash('md5').update(JSON.stringify([principal, 'transfer', transfer.key])).digest('base64')}`;
+  const record = await get(tableNames.idempotency, { id: { S: recordId } });
+  const ledger = await get(tableNames.ledger, { transferId: { S: deriveTransferId(principal, transfer.key) } });
+  const from = await get(tableNames.accounts, { accountId: { S: request.fromAccountId } });
+  const to = await get(tableNames.accounts, { accountId: { S: request.toAccountId } });
+  const key = await get(tableNames.idempotency, { id: { S: issuedKeyId(principal, 'transfer', transfer.key) } });
+
+  // The in-progress record as the conditional put wrote it: no response yet.
+  const inProgress: Record<string, AttributeValue> = {
+    id: record.id as AttributeValue,
+    expiration: record.expiration as AttributeValue,
+    status: { S: 'INPROGRESS' },
+    in_progress_expiration: { N: String(Date.now()) },
+    ...(record.validation === undefined ? {} : { validation: record.validation }),
+  };
+  const itemBytes = {
+    'idempotency record (in progress)': itemSizeBytes(inProgress),
+    'idempotency record (completed)': itemSizeBytes(record),
+    'ledger item': itemSizeBytes(ledger),
+    'debited account': itemSizeBytes(from),
+    'credited account': itemSizeBytes(to),
+    'issued key (used)': itemSizeBytes(key),
+  };
+  // An update costs the larger of the item before and after; every item here only grows.
+  const putItem = writeUnitsForSize(itemBytes['idempotency record (in progress)']);
+  const transactWriteItems = [itemBytes['ledger item'], itemBytes['debited account'], itemBytes['credited account'], itemBytes['issued key (used)']]
+    .map((bytes) => writeUnitsForSize(bytes, true))
+    .reduce((sum, units) => sum + units, 0);
+  const updateItem = writeUnitsForSize(Math.max(itemBytes['idempotency record (in progress)'], itemBytes['idempotency record (completed)']));
+  return { itemBytes, units: { putItem, transactWriteItems, updateItem, total: putItem + transactWriteItems + updateItem } };
+}
