@@ -289,8 +289,9 @@ function parseBody(text: string): unknown {
 export function describeNetworkError(error: unknown): string {
   if (error instanceof AttemptTimeoutError) return `no answer within ${error.timeoutMs} ms`;
   // Duck-typed: fetch's errors may come from another realm (a test runner's), where instanceof Error fails.
-  const failure = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
+  const failure = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
   const code = failure?.code ?? failure?.cause?.code;
   if (typeof code === 'string') return code;
-  return typeof failure?.message === 'string' ? failure.message : String(error);
+  const message = typeof failure?.message === 'string' ? failure.message : String(error);
+  return typeof failure?.cause?.message === 'string' ? `${message}: ${failure.cause.message}` : message;
 }
