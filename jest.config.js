@@ -17,6 +17,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Powertools logs and metrics stay quiet in tests (see the file).
+  setupFiles: ['<rootDir>/test/support/quiet-observability.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,

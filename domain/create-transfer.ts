@@ -23,6 +23,8 @@ export interface ConflictRetryPolicy {
   readonly baseDelayMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
+  /** Told before each retry (attempt n >= 2 is about to run): the handler counts them. */
+  readonly onRetry?: (attempt: number) => void;
 }
 
 export const defaultConflictRetryPolicy: ConflictRetryPolicy = {
@@ -74,6 +76,7 @@ export async function createTransfer(
       if (!(error instanceof TransactionConflictError) || attempt >= retry.maxAttempts) {
         throw error;
       }
+      retry.onRetry?.(attempt + 1);
       await retry.sleep(Math.floor(retry.random() * retry.baseDelayMs * 2 ** (attempt - 1)));
     }
   }

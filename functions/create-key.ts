@@ -5,15 +5,17 @@ import { jsonBody, principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
 import { config } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
+import { observed } from './shared/observability';
 
 let keyStore: DynamoDbKeyStore | undefined;
 
 /** POST /idempotency-keys: a fresh key bound to the caller and an operation. */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+export const handler = observed('createKey', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
   respond(event, async () => {
     const principal = principalOf(event);
     const body = jsonBody(event);
     keyStore ??= new DynamoDbKeyStore(dynamoDb().documentClient, config().tables.idempotency);
     const issued = await issueKey(keyStore, { principal, body, retentionSeconds: config().keyRetentionSeconds });
     return jsonResponse(201, issued);
-  });
+  }),
+);

@@ -6,11 +6,12 @@ import { principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
 import { config } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
+import { observed } from './shared/observability';
 
 let accountStore: DynamoDbAccountStore | undefined;
 
 /** GET /accounts/{accountId}: the caller's own account; anyone else's is "not found". */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+export const handler = observed('getAccount', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
   respond(event, async () => {
     const principal = principalOf(event);
     const accountId = event.pathParameters?.accountId;
@@ -24,4 +25,5 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
       balance: account.balance,
       createdAt: account.createdAt,
     });
-  });
+  }),
+);

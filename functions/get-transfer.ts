@@ -6,13 +6,14 @@ import { principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
 import { config } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
+import { observed } from './shared/observability';
 
 const TRANSFER_ID = /^tr_[0-9a-f]{32}$/;
 
 let transferStore: DynamoDbTransferStore | undefined;
 
 /** GET /transfers/{transferId}: a transfer the caller initiated; anyone else's is "not found". */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+export const handler = observed('getTransfer', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
   respond(event, async () => {
     const principal = principalOf(event);
     const transferId = event.pathParameters?.transferId;
@@ -23,4 +24,5 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
     const stored = await transferStore.getTransfer(transferId);
     if (stored === undefined || stored.initiatedBy !== principal) throw new TransferNotFoundError(transferId);
     return jsonResponse(200, transferView(stored));
-  });
+  }),
+);

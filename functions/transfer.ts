@@ -3,15 +3,17 @@ import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { idempotencyPersistence } from '../adapters/dynamodb/idempotency-persistence';
 import { DynamoDbTransferStore } from '../adapters/dynamodb/transfer-store';
-import { createTransfer } from '../domain/create-transfer';
+import { createTransfer, defaultConflictRetryPolicy } from '../domain/create-transfer';
 import { TransferServiceError } from '../domain/errors';
 import { isIssuedKeyFormat, parseIdempotencyKey } from '../domain/idempotency-key';
 import { parseTransferRequest, transferView, type TransferRequest } from '../domain/transfer';
 import { toProblem } from './http/error-mapping';
 import { headerValues, jsonBody, principalOf, requestIdOf, respond } from './http/request';
 import { jsonResponse, problemResponse } from './http/responses';
+import { transferOutcomes } from './http/transfer-outcomes';
 import { config } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
+import { observed } from './shared/observability';
 
 /**
  * POST /transfers
@@ -55,7 +57,10 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
       // Off by default. On, a repeat served by a warm instance costs no DynamoDB call; only
       // COMPLETED records are cached, so an in-flight duplicate still reaches the conditional put.
       useLocalCache: idempotencyLocalCache,
-      responseHook: (response) => markReplayed(response),
+      responseHook: (response) => {
+        transferOutcomes.replayed();
+        return markReplayed(response);
+      },
     });
     transferOnce = makeIdempotent(
       async (input: IdempotentTransferInput): Promise<APIGatewayProxyResult> => {
@@ -67,7 +72,9 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
             // With client-generated keys there is no issued key to consume:
             // the ledger item alone guards the money.
             consumeIssuedKey: !allowClientKeys || isIssuedKeyFormat(input.idempotencyKey),
-          });
+          }, undefined, { ...defaultConflictRetryPolicy, onRetry: transferOutcomes.conflictRetried });
+          if (alreadyExecuted) transferOutcomes.replayed();
+          else transferOutcomes.completed();
           return jsonResponse(201, transferView(transfer), {
             Location: `/transfers/${transfer.transferId}`,
             // An earlier execution moved the money (its answer was lost with a crash).
@@ -77,7 +84,9 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
           // A final decline is an answer, stored and replayed like a success;
           // anything else propagates and Powertools deletes its record.
           if (error instanceof TransferServiceError && error.final) {
-            return problemResponse(toProblem(error), input.requestId);
+            const decline = toProblem(error);
+            transferOutcomes.declined(decline);
+            return problemResponse(decline, input.requestId);
           }
           throw error;
         }
@@ -98,22 +107,27 @@ function markReplayed(response: JSONValue): JSONValue {
   return { ...stored, headers: { ...stored.headers, [IDEMPOTENT_REPLAYED_HEADER]: 'true' } } as unknown as JSONValue;
 }
 
-export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> =>
-  respond(event, async () => {
-    const principal = principalOf(event);
-    const idempotencyKey = parseIdempotencyKey(headerValues(event, 'Idempotency-Key'), config().allowClientKeys);
-    const request = parseTransferRequest(jsonBody(event));
-    const { config: idempotency, run } = idempotentTransfer();
-    // The in-progress lease ends when this invocation can no longer be running.
-    idempotency.registerLambdaContext(context);
-    // Frozen: Powertools hashes the input again on completion, a mutation would miss the record.
-    return run(
-      Object.freeze({
-        principal,
-        operation: 'transfer' as const,
-        idempotencyKey,
-        request: Object.freeze(request),
-        requestId: requestIdOf(event),
-      }),
-    );
-  });
+export const handler = observed('transfer', async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> =>
+  respond(
+    event,
+    async () => {
+      const principal = principalOf(event);
+      const idempotencyKey = parseIdempotencyKey(headerValues(event, 'Idempotency-Key'), config().allowClientKeys);
+      const request = parseTransferRequest(jsonBody(event));
+      const { config: idempotency, run } = idempotentTransfer();
+      // The in-progress lease ends when this invocation can no longer be running.
+      if (context !== undefined) idempotency.registerLambdaContext(context);
+      // Frozen: Powertools hashes the input again on completion, a mutation would miss the record.
+      return run(
+        Object.freeze({
+          principal,
+          operation: 'transfer' as const,
+          idempotencyKey,
+          request: Object.freeze(request),
+          requestId: requestIdOf(event),
+        }),
+      );
+    },
+    transferOutcomes.refused,
+  ),
+);

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, UnauthenticatedError, ValidationError } from '../../domain/errors';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from '../../domain/schemas';
 import { toProblem } from './error-mapping';
-import { problemResponse } from './responses';
+import { logger } from '../shared/observability';
+import { problemResponse, type Problem } from './responses';
 import { parseStrictJson } from './strict-json';
 
 /** The authenticated caller: the `sub` claim the Cognito authorizer verified. */
@@ -71,29 +72,27 @@ export function requestIdOf(event: APIGatewayProxyEvent): string {
 }
 
 /**
- * Runs a route and turns any error into problem details. A 5xx is logged
- * with the request id and the error's name, never with the body or a token.
+ * Runs a route and turns any error into problem details; `onProblem` sees
+ * each one (the transfer counts them). A 5xx is logged with the error's
+ * name and message, never with the body or a token.
  */
 export async function respond(
   event: APIGatewayProxyEvent,
   route: () => Promise<APIGatewayProxyResult>,
+  onProblem?: (problem: Problem) => void,
 ): Promise<APIGatewayProxyResult> {
   try {
     return await route();
   } catch (error) {
     const problem = toProblem(error);
     if (problem.status >= 500) {
-      console.error(
-        JSON.stringify({
-          level: 'ERROR',
-          message: 'request failed',
-          requestId: requestIdOf(event),
-          errorName: error instanceof Error ? error.name : typeof error,
-          errorMessage: error instanceof Error ? error.message : undefined,
-          cause: error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined,
-        }),
-      );
+      logger.error('request failed', {
+        errorName: error instanceof Error ? error.name : typeof error,
+        errorMessage: error instanceof Error ? error.message : undefined,
+        cause: error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined,
+      });
     }
+    onProblem?.(problem);
     return problemResponse(problem, requestIdOf(event));
   }
 }

@@ -1,5 +1,6 @@
 import { connectDynamoDb, type DynamoDbConnection } from '../../adapters/dynamodb/client';
 import { config } from './config';
+import { tracer } from './observability';
 
 let connection: DynamoDbConnection | undefined;
 
@@ -8,7 +9,12 @@ let connection: DynamoDbConnection | undefined;
  * request of a Lambda instance) and reused by every invocation.
  */
 export function dynamoDb(): DynamoDbConnection {
-  const endpoint = config().dynamoDbEndpoint;
-  connection ??= connectDynamoDb(endpoint === undefined ? {} : { endpoint });
+  if (connection === undefined) {
+    const endpoint = config().dynamoDbEndpoint;
+    connection = connectDynamoDb(endpoint === undefined ? {} : { endpoint });
+    // Every DynamoDB call becomes an X-Ray subsegment (the document client
+    // shares this middleware stack). A no-op where tracing is off.
+    tracer.captureAWSv3Client(connection.client);
+  }
   return connection;
 }

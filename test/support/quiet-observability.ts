@@ -1,0 +1,10 @@
+/**
+ * Runs in every Jest worker before the test files load: the handlers'
+ * Powertools logger, metrics and tracer stay silent, so a test run prints
+ * test results, not a log line and an EMF blob per request. A test that
+ * checks what is logged or published turns them back on for itself
+ * (test/integration/observability.test.ts).
+ */
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
