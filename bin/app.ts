@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { TransfersStack } from '../lib/transfers-stack';
 
 // Environment-agnostic on purpose: `cdk synth` needs no credentials and no
@@ -7,3 +8,6 @@ const app = new App();
 new TransfersStack(app, 'ExactlyOnceTransfers', {
   description: 'Exactly-once money transfers: API Gateway, Lambda, Powertools idempotency, DynamoDB transactions.',
 });
+// cdk-nag's AwsSolutions pack: any finding not acknowledged (with its reason,
+// lib/nag-acknowledgements.ts) fails the synth.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -20,6 +20,11 @@ const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { type: ResponseType.UNAUTHORIZED, kind: 'unauthenticated', title: 'Unauthenticated', status: 401 },
   { type: ResponseType.ACCESS_DENIED, kind: 'access-denied', title: 'Access denied', status: 403 },
   { type: ResponseType.THROTTLED, kind: 'throttled', title: 'Too many requests', status: 429 },
+  // Request validation (the model of POST /transfers, its required header): nothing reaches a function.
+  { type: ResponseType.BAD_REQUEST_BODY, kind: 'invalid-request', title: 'Invalid request', status: 400 },
+  { type: ResponseType.BAD_REQUEST_PARAMETERS, kind: 'invalid-idempotency-key', title: 'Missing or malformed Idempotency-Key', status: 400 },
+  { type: ResponseType.REQUEST_TOO_LARGE, kind: 'payload-too-large', title: 'Payload too large', status: 413 },
+  { type: ResponseType.WAF_FILTERED, kind: 'request-blocked', title: 'Request blocked', status: 403 },
   { type: ResponseType.DEFAULT_4XX, kind: 'gateway-client-error', title: 'Request refused by the API gateway' },
   { type: ResponseType.DEFAULT_5XX, kind: 'gateway-error', title: 'API gateway error' },
 ];

@@ -4,7 +4,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { SETTINGS, type FunctionDefinition, type TableAccess } from './definitions';
+import { OBSERVABILITY, SETTINGS, type FunctionDefinition, type TableAccess } from './definitions';
 import type { ServiceSettings } from './service-settings';
 import { TABLE_ACTIONS } from './table-permissions';
 import type { ServiceTable } from './transfer-tables';
@@ -14,6 +14,10 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export interface ServiceFunctionProps {
   readonly definition: FunctionDefinition;
   readonly settings: ServiceSettings;
+  /** Fraction of invocations that log at DEBUG (Powertools sampling). */
+  readonly logSampleRate: number;
+  /** Caps this function's concurrency (and reserves it); undefined leaves it unbounded. */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -23,7 +27,7 @@ export interface ServiceFunctionProps {
 export class ServiceFunction extends NodejsFunction {
   readonly definition: FunctionDefinition;
 
-  constructor(scope: Construct, id: string, { definition, settings }: ServiceFunctionProps) {
+  constructor(scope: Construct, id: string, { definition, settings, logSampleRate, reservedConcurrentExecutions }: ServiceFunctionProps) {
     super(scope, id, {
       entry: path.join(PROJECT_ROOT, definition.entry),
       handler: 'handler',
@@ -33,11 +37,20 @@ export class ServiceFunction extends NodejsFunction {
       memorySize: definition.memorySizeMb,
       timeout: Duration.seconds(definition.timeoutSeconds),
       tracing: Tracing.ACTIVE,
+      ...(reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions }),
       logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
       environment: {
         [SETTINGS.keyRetentionSeconds.envVar]: String(settings.keyRetentionSeconds),
         [SETTINGS.allowClientKeys.envVar]: String(settings.allowClientKeys),
         [SETTINGS.idempotencyLocalCache.envVar]: String(settings.idempotencyLocalCache),
+        // Powertools (functions/shared/observability.ts): JSON logs at INFO,
+        // DEBUG for a sample of invocations, metrics in one namespace, and
+        // traces that never carry a response (transfers, balances).
+        POWERTOOLS_SERVICE_NAME: OBSERVABILITY.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: OBSERVABILITY.metricsNamespace,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: String(logSampleRate),
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         // Stack traces point at functions/*.ts, not the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
       },

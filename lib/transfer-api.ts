@@ -1,13 +1,24 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import {
+  AccessLogField,
+  AccessLogFormat,
   AuthorizationType,
   CognitoUserPoolsAuthorizer,
   EndpointType,
   LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
   RestApi,
+  type JsonSchema,
+  type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { IDEMPOTENCY_KEY_HEADER, TRANSFER_REQUEST_SCHEMA, type ObjectSchema } from '../domain/schemas';
 import { FUNCTIONS, ROUTES, TABLES, type FunctionDefinition, type FunctionId, type TableId } from './definitions';
+import type { EdgeSettings } from './edge-settings';
+import { objectJsonSchema } from './json-schema';
 import { addProblemGatewayResponses } from './problem-responses';
 import { ServiceFunction } from './service-function';
 import type { ServiceSettings } from './service-settings';
@@ -17,7 +28,44 @@ export interface TransferApiProps {
   readonly tables: Readonly<Record<TableId, ServiceTable>>;
   readonly userPool: IUserPool;
   readonly settings: ServiceSettings;
+  readonly edge: EdgeSettings;
 }
+
+/**
+ * What API Gateway checks before a function runs, per function: the body
+ * model (domain/schemas.ts rendered as draft-04) and the required headers.
+ * The functions validate the same schemas again, authoritatively. POST
+ * /idempotency-keys has no model: its body is optional, and an absent body
+ * is not JSON a model could accept.
+ */
+const GATEWAY_VALIDATION: Readonly<Partial<Record<FunctionId, { readonly body?: ObjectSchema; readonly headers?: readonly string[] }>>> = {
+  transfer: { body: TRANSFER_REQUEST_SCHEMA, headers: [IDEMPOTENCY_KEY_HEADER.name] },
+};
+
+/**
+ * One JSON line per request. No header values, no bodies: the token and the
+ * money stay out of the logs. `principal` is the Cognito `sub`.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    extendedRequestId: AccessLogField.contextExtendedRequestId(),
+    requestTime: AccessLogField.contextRequestTime(),
+    sourceIp: AccessLogField.contextIdentitySourceIp(),
+    principal: AccessLogField.contextAuthorizerClaims('sub'),
+    httpMethod: AccessLogField.contextHttpMethod(),
+    resourcePath: AccessLogField.contextResourcePath(),
+    protocol: AccessLogField.contextProtocol(),
+    status: AccessLogField.contextStatus(),
+    responseLength: AccessLogField.contextResponseLength(),
+    responseLatencyMs: AccessLogField.contextResponseLatency(),
+    integrationLatencyMs: AccessLogField.contextIntegrationLatency(),
+    integrationStatus: AccessLogField.contextIntegrationStatus(),
+    error: AccessLogField.contextErrorMessage(),
+    wafResponseCode: AccessLogField.contextWafResponseCode(),
+    xrayTraceId: AccessLogField.contextXrayTraceId(),
+  }),
+);
 
 /**
  * The stateless half of the stack: one function per entry of FUNCTIONS and
@@ -27,12 +75,21 @@ export interface TransferApiProps {
 export class TransferApi extends Construct {
   readonly restApi: RestApi;
   readonly functions: Readonly<Record<FunctionId, ServiceFunction>>;
+  readonly accessLogs: LogGroup;
 
-  constructor(scope: Construct, id: string, { tables, userPool, settings }: TransferApiProps) {
+  constructor(scope: Construct, id: string, { tables, userPool, settings, edge }: TransferApiProps) {
     super(scope, id);
 
     const serviceFunction = (definition: FunctionDefinition): ServiceFunction => {
-      const fn = new ServiceFunction(this, pascalCase(definition.id), { definition, settings });
+      const fn = new ServiceFunction(this, pascalCase(definition.id), {
+        definition,
+        settings,
+        logSampleRate: edge.logSampleRate,
+        // Only the function that moves money gets its own guaranteed, bounded share.
+        ...(definition.id === 'transfer' && edge.transferReservedConcurrency !== undefined
+          ? { reservedConcurrentExecutions: edge.transferReservedConcurrency }
+          : {}),
+      });
       for (const tableId of Object.keys(TABLES) as TableId[]) {
         const binding = definition.tables.find((candidate) => candidate.table === tableId);
         if (binding === undefined) fn.nameTable(tables[tableId]);
@@ -47,24 +104,70 @@ export class TransferApi extends Construct {
       getTransfer: serviceFunction(FUNCTIONS.getTransfer),
     };
 
+    // Access logs are an audit trail of who called what: kept a year.
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [userPool] });
     this.restApi = new RestApi(this, 'RestApi', {
       restApiName: 'exactly-once-transfers',
       description: 'Exactly-once money transfers: idempotency keys, transfers, accounts.',
       endpointTypes: [EndpointType.REGIONAL],
-      deployOptions: { stageName: 'prod', tracingEnabled: true, metricsEnabled: true },
-      // The account-wide CloudWatch role is not this stack's to own.
-      cloudWatchRole: false,
+      deployOptions: {
+        stageName: 'prod',
+        tracingEnabled: true,
+        metricsEnabled: true,
+        // Stage-wide token bucket: beyond it, 429 before any function runs.
+        throttlingRateLimit: edge.throttleRateLimit,
+        throttlingBurstLimit: edge.throttleBurstLimit,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+        // Execution logs for errors only, and never the full requests and
+        // responses (dataTrace would log tokens, bodies and balances).
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+      },
+      // Access and execution logs need the account's API Gateway CloudWatch
+      // role; -c apiGatewayCloudWatchRole=false where the account has one.
+      cloudWatchRole: edge.apiGatewayCloudWatchRole,
+      ...(edge.apiGatewayCloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       // Every method, including any added later, requires a Cognito ID token.
       defaultMethodOptions: { authorizer, authorizationType: AuthorizationType.COGNITO },
     });
+    const validator = this.restApi.addRequestValidator('RequestValidator', {
+      requestValidatorName: 'body-and-headers',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const methodOptions = (functionId: FunctionId): MethodOptions => {
+      const rules = GATEWAY_VALIDATION[functionId];
+      if (rules === undefined) return {};
+      return {
+        requestValidator: validator,
+        ...(rules.body === undefined
+          ? {}
+          : {
+              requestModels: {
+                'application/json': this.restApi.addModel(`${rules.body.title}Model`, {
+                  modelName: rules.body.title,
+                  contentType: 'application/json',
+                  schema: cdkJsonSchema(objectJsonSchema(rules.body, 'draft-04')),
+                }),
+              },
+            }),
+        requestParameters: Object.fromEntries((rules.headers ?? []).map((header) => [`method.request.header.${header}`, true])),
+      };
+    };
     for (const route of ROUTES) {
       this.restApi.root
         .resourceForPath(route.resource)
-        .addMethod(route.method, new LambdaIntegration(this.functions[route.functionId]));
+        .addMethod(route.method, new LambdaIntegration(this.functions[route.functionId]), methodOptions(route.functionId));
     }
     addProblemGatewayResponses(this.restApi);
   }
+}
+
+/** CDK spells `$schema` as `schema`; everything else of a draft-04 document passes as is. */
+function cdkJsonSchema({ $schema, ...rest }: Record<string, unknown>): JsonSchema {
+  return { schema: $schema, ...rest } as JsonSchema;
 }
 
 function pascalCase(id: string): string {

@@ -1,6 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ApiFirewall } from './api-firewall';
 import { TABLES, type TableId } from './definitions';
+import { readEdgeSettings } from './edge-settings';
+import { TransferMonitoring } from './monitoring';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { readServiceSettings } from './service-settings';
 import { TransferApi } from './transfer-api';
 import { TransferTables } from './transfer-tables';
@@ -14,10 +18,19 @@ export class TransfersStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const settings = readServiceSettings(this.node);
+    const edge = readEdgeSettings(this.node);
 
     const { tables } = new TransferTables(this, 'Tables');
     const users = new UserDirectory(this, 'Users');
-    const api = new TransferApi(this, 'Api', { tables, userPool: users.userPool, settings });
+    const api = new TransferApi(this, 'Api', { tables, userPool: users.userPool, settings, edge });
+    if (edge.waf) new ApiFirewall(this, 'Firewall', { stage: api.restApi.deploymentStage, rateLimitPer5Minutes: edge.wafRateLimitPer5Minutes });
+    const monitoring = new TransferMonitoring(this, 'Monitoring', {
+      restApi: api.restApi,
+      functions: api.functions,
+      tables,
+      ...(edge.alarmEmail === undefined ? {} : { alarmEmail: edge.alarmEmail }),
+    });
+    acknowledgeNagFindings({ api, users, monitoring, edge });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the API (stage prod).' });
     new CfnOutput(this, 'Region', { value: this.region, description: 'Region of the user pool and the tables.' });

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { AccountRecovery, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
@@ -18,6 +19,15 @@ export class UserDirectory extends Construct {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Identities that can move money: long passwords of every character class.
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
     });
     this.apiClient = this.userPool.addClient('ApiClient', {
       // A public client (CLI, scripts): no secret, so initiate-auth needs no SECRET_HASH.

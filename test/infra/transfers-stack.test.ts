@@ -291,8 +291,8 @@ describe('Stack: ExactlyOnceTransfers', () => {
         return JSON.parse(substituted) as Record<string, unknown>;
       });
 
-      // Assess
-      expect(bodies).toHaveLength(5);
+      // Assess: the authorizer's 401, 403, 429, request validation (400 body, 400 header), 413, WAF 403, default 4XX and 5XX.
+      expect(bodies).toHaveLength(9);
       for (const body of bodies) {
         expect(body).toMatchObject({ title: expect.any(String), detail: 'Unauthorized', instance: 'c0ffee' });
       }
@@ -326,8 +326,8 @@ describe('Stack: ExactlyOnceTransfers', () => {
       // Prepare
       const logGroups = template.findResources('AWS::Logs::LogGroup');
 
-      // Act & Assess
-      expect(Object.keys(logGroups)).toHaveLength(FUNCTION_IDS.length);
+      // Act & Assess: one per function, plus the API's access logs.
+      expect(Object.keys(logGroups)).toHaveLength(FUNCTION_IDS.length + 1);
       for (const functionId of FUNCTION_IDS) {
         const { properties } = functionResource(template, FUNCTIONS[functionId]);
         const logGroupId = referencedLogicalIds(properties.LoggingConfig)[0] ?? '';
