@@ -43,6 +43,8 @@ export interface FaultRule {
   /** The error the caller sees; omit to only delay. */
   readonly error?: () => Error;
   readonly delayMs?: number;
+  /** 'before' only: the request as sent instead (a changed copy of the command input). */
+  readonly rewrite?: (input: Record<string, unknown>) => Record<string, unknown>;
   /** How many matching calls it affects; default 1. */
   times?: number;
   /** Name under which `fired` counts it; defaults to the error's name, or 'delay'. */
@@ -164,8 +166,10 @@ export function createFaultInjector(): FaultInjector {
           const scope = storage.getStore();
           increment(calls, command);
           if (scope !== undefined) increment(scope.calls, command);
-          await apply(pick(scope, command, table, 'before'), scope);
-          const result = await next(args);
+          const before = pick(scope, command, table, 'before');
+          await apply(before, scope);
+          const sent = before?.rewrite === undefined ? args : { ...args, input: before.rewrite(args.input as Record<string, unknown>) };
+          const result = await next(sent);
           await apply(pick(scope, command, table, 'after'), scope);
           return result;
         },
@@ -255,6 +259,21 @@ export function throttled(command: string, name: ThrottlingErrorName = 'Provisio
 /** The next `times` transactions are cancelled with a TransactionConflict reason. */
 export function transactionConflicts(times: number, items = 4): FaultRule {
   return { command: 'TransactWriteItemsCommand', when: 'before', error: () => transactionConflict(items), times, label: 'TransactionConflict' };
+}
+
+/**
+ * The transaction goes out without its ClientRequestToken, as a retry more
+ * than 10 minutes after the first attempt is no longer covered by it: only
+ * the ledger item's condition then keeps the money from moving twice.
+ */
+export function tokenWindowPassed(times = 1): FaultRule {
+  return {
+    command: 'TransactWriteItemsCommand',
+    when: 'before',
+    rewrite: ({ ClientRequestToken: _token, ...input }) => input,
+    times,
+    label: 'TokenWindowPassed',
+  };
 }
 
 /** A slow call. */
