@@ -10,6 +10,10 @@ import { ValidationError } from '../../domain/errors';
  *   `"amount"` and `"\u0061mount"` are duplicates too.
  * - Nesting deeper than `maxDepth`. Our bodies never nest; a "nesting bomb"
  *   is refused before any code walks it recursively.
+ * - A number written with a fraction or an exponent. Every number of this
+ *   API is an integer of minor units, and `100.0000000000000001` would
+ *   otherwise arrive as exactly 100: the client's text and the amount moved
+ *   would differ. `1.0` and `1e3` are refused for the same reason.
  *
  * Throws ValidationError (400, field `body`).
  */
@@ -45,6 +49,12 @@ function checkStructure(text: string, maxDepth: number): void {
     } else if (char === ',') {
       const current = open.at(-1);
       if (current?.kind === 'object') current.expectName = true;
+    } else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) {
+      const end = endOfNumber(text, index);
+      if (/[.eE]/.test(text.slice(index, end))) {
+        throw new ValidationError('body', 'Numbers must be written as integers, without a fraction or an exponent.');
+      }
+      index = end - 1;
     } else if (char === '"') {
       const end = endOfString(text, index);
       const current = open.at(-1);
@@ -59,6 +69,13 @@ function checkStructure(text: string, maxDepth: number): void {
       index = end;
     }
   }
+}
+
+/** Index just past the number token starting at `start`. */
+function endOfNumber(text: string, start: number): number {
+  let index = start + 1;
+  while (index < text.length && /[0-9.eE+-]/.test(text[index] as string)) index++;
+  return index;
 }
 
 /** Index of the quote that closes the string opening at `start`. */
