@@ -1,7 +1,8 @@
+// First: the deployed Powertools settings, before any handler module reads them.
+import { quietStdout } from './support/deployed-observability';
 import { writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectDynamoDb } from '../adapters/dynamodb/client';
 import { config } from '../functions/shared/config';
 import { dynamoDb } from '../functions/shared/dependencies';
 import { freePort } from '../local/dynamodb-local';
@@ -9,8 +10,9 @@ import { HANDLERS } from '../local/handlers';
 import { startLocalStack } from '../local/stack';
 import { computeTransferCapacity, type ComputedTransferCapacity } from './support/capacity-check';
 import { renderChart } from './support/chart';
-import { percentile, runBatch } from './support/driver';
+import { percentile } from './support/driver';
 import { openBenchStore, seedAccountPairs } from './support/environment';
+import { startLoadClient, type LoadClient } from './support/load-client';
 import { SCENARIO_DESCRIPTIONS, createScenarios, type Scenario, type ScenarioName } from './support/scenarios';
 import { loadServiceInstance } from './support/service-instance';
 
@@ -26,6 +28,7 @@ import { loadServiceInstance } from './support/service-instance';
  *                             concurrency c has BENCH_REQUESTS * (1 + (c - 1) / 3)
  *   BENCH_CONCURRENCY=1,4,16
  *   BENCH_PAIRS=500           account pairs seeded (1,000 accounts)
+ *   BENCH_SCENARIOS=a,b       only these scenarios (diagnostics; ratios need floor)
  *   BENCH_DYNAMODB_ENDPOINT   use this DynamoDB (Local) instead of starting one
  *   BENCH_OUTPUT_DIR=bench    where results.json and results.svg go
  */
@@ -35,6 +38,7 @@ interface Settings {
   readonly requestsAtOne: number;
   readonly concurrencies: readonly number[];
   readonly pairs: number;
+  readonly only: ReadonlySet<string> | undefined;
   readonly outputDir: string;
 }
 
@@ -49,6 +53,8 @@ interface Cell {
   unaccountedCalls: number;
   failures: number;
   firstFailure: string | undefined;
+  /** CPU time of this Node process (client, handler, local API) during the batch. */
+  cpuMs: number;
 }
 
 export interface ResultRow {
@@ -64,6 +70,8 @@ export interface ResultRow {
   /** Extras: calls per request by command, the computed part of wcuPerRequest, failed requests. */
   readonly callsByCommand: Readonly<Record<string, number>>;
   readonly computedWcuPerRequest: number;
+  /** CPU milliseconds this Node process spent per request (driver, SDK, handler, local API): the cost our code adds. */
+  readonly nodeCpuMsPerRequest: number;
   readonly failures: number;
 }
 
@@ -84,6 +92,7 @@ function readSettings(): Settings {
     requestsAtOne: integer('BENCH_REQUESTS', 60),
     concurrencies,
     pairs: integer('BENCH_PAIRS', 500),
+    only: process.env.BENCH_SCENARIOS ? new Set(process.env.BENCH_SCENARIOS.split(',').map((name) => name.trim())) : undefined,
     outputDir: path.resolve(process.env.BENCH_OUTPUT_DIR ?? path.join(__dirname)),
   };
 }
@@ -105,6 +114,7 @@ async function main(): Promise<void> {
     tableNames: store.tableNames,
     log: () => undefined,
   });
+  let loadClient: LoadClient | undefined;
   try {
     const caller = stack.identities[0];
     if (caller === undefined) throw new Error('the local stack seeded no identity');
@@ -114,38 +124,42 @@ async function main(): Promise<void> {
     config();
     const plain = { transfer: HANDLERS.transfer, client: dynamoDb().client };
     const cached = loadServiceInstance({ IDEMPOTENCY_LOCAL_CACHE: 'true' });
-    const floorClient = connectDynamoDb({ endpoint: store.endpoint }).client;
+    const client = await startLoadClient(store.endpoint, store.tableNames);
+    loadClient = client;
 
     log(`bench: seeding ${settings.pairs * 2} accounts...`);
     const pairs = await seedAccountPairs(store, caller.sub, settings.pairs);
-    const { scenarios, lastTransfer } = await createScenarios({
+    const { scenarios: all, lastTransfer } = await quietStdout(() => createScenarios({
       store,
       principal: caller.sub,
       token: caller.token,
       pairs,
-      floorClient,
+      loadClient: client,
       plain,
       cached,
       baseUrl: stack.baseUrl,
       replaySetSize: 64,
-    });
+    }));
+    const scenarios = all.filter((scenario) => settings.only?.has(scenario.name) ?? true);
 
     // 3. Warm-up (JIT on both sides, connections), then the timed rounds.
     log('bench: warm-up round (not measured)...');
-    for (const concurrency of settings.concurrencies) {
-      for (const scenario of scenarios) await measureBatch(scenario, batchSize(settings, concurrency, 0.5), concurrency);
-    }
     const cells = new Map<string, Cell>();
-    for (let round = 0; round < settings.rounds; round++) {
-      log(`bench: round ${round + 1}/${settings.rounds}`);
+    await quietStdout(async () => {
       for (const concurrency of settings.concurrencies) {
-        for (let offset = 0; offset < scenarios.length; offset++) {
-          const scenario = scenarios[(round + offset) % scenarios.length] as Scenario;
-          const measured = await measureBatch(scenario, batchSize(settings, concurrency), concurrency);
-          merge(cells, `${scenario.name}@${concurrency}`, measured);
+        for (const scenario of scenarios) await measureBatch(scenario, batchSize(settings, concurrency, 0.5), concurrency);
+      }
+      for (let round = 0; round < settings.rounds; round++) {
+        log(`bench: round ${round + 1}/${settings.rounds}`);
+        for (const concurrency of settings.concurrencies) {
+          for (let offset = 0; offset < scenarios.length; offset++) {
+            const scenario = scenarios[(round + offset) % scenarios.length] as Scenario;
+            const measured = await measureBatch(scenario, batchSize(settings, concurrency), concurrency);
+            merge(cells, `${scenario.name}@${concurrency}`, measured);
+          }
         }
       }
-    }
+    });
 
     // 4. Figures, the capacity cross-check, the files.
     const rows = scenarios.flatMap((scenario) =>
@@ -188,6 +202,7 @@ async function main(): Promise<void> {
     console.log(`\nWrote ${path.relative(process.cwd(), path.join(settings.outputDir, 'results.json'))} and results.svg.`);
     if (rows.some((row) => row.failures > 0)) process.exitCode = 1;
   } finally {
+    await loadClient?.stop();
     await stack.stop();
     await store.stop();
   }
@@ -195,21 +210,20 @@ async function main(): Promise<void> {
 
 async function measureBatch(scenario: Scenario, count: number, concurrency: number): Promise<Cell> {
   await scenario.prepare(count);
-  scenario.meter.reset();
-  const batch = await runBatch(count, concurrency, (index) => scenario.request(index));
-  const { calls, units } = scenario.meter;
+  const batch = await scenario.run(count, concurrency);
   if (batch.failures > 0) process.stderr.write(`bench: ${scenario.name}@${concurrency}: ${batch.failures} failed, first: ${batch.firstFailure}\n`);
   return {
     requests: count,
     elapsedMs: batch.elapsedMs,
     latenciesMs: batch.latenciesMs,
-    calls: new Map(calls),
-    writeUnits: units.write,
-    readUnits: units.read,
-    computedWriteUnits: units.computedWrite,
-    unaccountedCalls: units.unaccounted,
+    calls: new Map(batch.calls),
+    writeUnits: batch.units.write,
+    readUnits: batch.units.read,
+    computedWriteUnits: batch.units.computedWrite,
+    unaccountedCalls: batch.units.unaccounted,
     failures: batch.failures,
     firstFailure: batch.firstFailure,
+    cpuMs: batch.cpuMs,
   };
 }
 
@@ -228,6 +242,7 @@ function merge(cells: Map<string, Cell>, id: string, batch: Cell): void {
   cell.computedWriteUnits += batch.computedWriteUnits;
   cell.unaccountedCalls += batch.unaccountedCalls;
   cell.failures += batch.failures;
+  cell.cpuMs += batch.cpuMs;
   cell.firstFailure ??= batch.firstFailure;
 }
 
@@ -247,6 +262,7 @@ function toRow(scenario: ScenarioName, concurrency: number, cell: Cell): ResultR
     rcuPerRequest: perRequest(cell.readUnits),
     callsByCommand: Object.fromEntries([...cell.calls].map(([command, count]) => [command.replace(/Command$/, ''), perRequest(count)])),
     computedWcuPerRequest: perRequest(cell.computedWriteUnits),
+    nodeCpuMsPerRequest: round2(cell.cpuMs / cell.requests),
     failures: cell.failures,
   };
 }
@@ -286,7 +302,7 @@ function report(
   capacityMethod: string,
   durationSeconds: number,
 ): string {
-  const header = ['scenario', 'conc', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'calls/req', 'WCU/req', 'RCU/req', 'calls by command', 'failed'];
+  const header = ['scenario', 'conc', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'calls/req', 'WCU/req', 'RCU/req', 'node CPU ms/req', 'calls by command', 'failed'];
   const body = rows.map((row) => [
     row.scenario,
     String(row.concurrency),
@@ -297,6 +313,7 @@ function report(
     row.storeCallsPerRequest.toFixed(2),
     row.wcuPerRequest.toFixed(2) + (row.computedWcuPerRequest > 0 ? '*' : ''),
     row.rcuPerRequest.toFixed(2),
+    row.nodeCpuMsPerRequest.toFixed(2),
     Object.entries(row.callsByCommand)
       .map(([command, count]) => `${command} ${count}`)
       .join(', ') || '-',

@@ -42,12 +42,12 @@ export async function floorTransfer(
   client: DynamoDBClient,
   tables: Readonly<Record<TableId, string>>,
   transfer: FloorTransfer,
-  options: { readonly singleWrite: boolean },
+  options: { readonly singleWrite: boolean; readonly transferId?: string },
 ): Promise<void> {
   const now = new Date();
   const createdAt = now.toISOString();
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const transferId = `tr_${randomBytes(16).toString('hex')}`;
+  const transferId = options.transferId ?? `tr_${randomBytes(16).toString('hex')}`;
   const recordId = `transfer#${randomBytes(16).toString('base64')}`;
   const payloadHash = randomBytes(16).toString('base64');
 

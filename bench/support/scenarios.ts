@@ -1,33 +1,44 @@
-import { Agent, request as httpRequest } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../../lib/definitions';
 import { apiGatewayEvent, lambdaContext } from '../../local/api-gateway-event';
 import type { ProxyHandler } from '../../local/handlers';
 import { meterStore, type StoreMeter } from '../../test/support/store-meter';
+import { runBatch } from './driver';
 import { issueKeys, type BenchStore } from './environment';
-import { floorTransfer } from './floor';
+import type { FloorTransfer } from './floor';
+import type { ClientBatch, LoadClient } from './load-client';
 
 export const SCENARIOS = ['floor', 'single-write', 'handler', 'replay', 'replay-cached', 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioName, string>> = {
-  floor: 'raw SDK: Powertools-equivalent PutItem, the TransactWriteItems, the Powertools-equivalent UpdateItem',
-  'single-write': 'raw SDK: the TransactWriteItems alone (a design recording the key inside the transaction)',
+  floor: 'raw SDK in a minimal process of its own: Powertools-equivalent PutItem, the TransactWriteItems, the Powertools-equivalent UpdateItem',
+  'single-write': 'raw SDK in the same minimal process: the TransactWriteItems alone (a design recording the key inside the transaction)',
   handler: 'functions/transfer.ts in-process, API Gateway events, first-time requests with fresh issued keys',
   replay: 'the same handler answering repeats of completed requests (IDEMPOTENCY_LOCAL_CACHE off)',
   'replay-cached': 'repeats answered by an instance with IDEMPOTENCY_LOCAL_CACHE=true (warm cache)',
-  http: 'first-time transfers over HTTP through the local API (authorizer, server, handler), fresh keys',
+  http: 'first-time transfers over HTTP (keep-alive, fresh key per request) from the minimal process to the local API (authorizer, server, handler)',
 };
+
+/** One batch of one scenario, measured. */
+export interface BatchMeasurement {
+  readonly latenciesMs: number[];
+  readonly elapsedMs: number;
+  readonly failures: number;
+  readonly firstFailure: string | undefined;
+  readonly calls: ReadonlyMap<string, number>;
+  readonly units: { readonly write: number; readonly read: number; readonly computedWrite: number; readonly unaccounted: number };
+  /** CPU of both bench processes during the batch. */
+  readonly cpuMs: number;
+}
 
 export interface Scenario {
   readonly name: ScenarioName;
-  /** Counts the DynamoDB calls and capacity of the client this scenario's requests use. */
-  readonly meter: StoreMeter;
   /** Untimed work before a batch of `count` requests: issuing keys, building events. */
   prepare(count: number): Promise<void>;
-  /** One timed request; throws when the answer is not the expected one. */
-  request(index: number): Promise<void>;
+  /** Runs the prepared batch with `concurrency` requests in flight. */
+  run(count: number, concurrency: number): Promise<BatchMeasurement>;
 }
 
 export interface ScenarioContext {
@@ -36,7 +47,7 @@ export interface ScenarioContext {
   readonly principal: string;
   readonly token: string;
   readonly pairs: ReadonlyArray<{ readonly from: string; readonly to: string }>;
-  readonly floorClient: DynamoDBClient;
+  readonly loadClient: LoadClient;
   /** The handlers' instance the local API serves (cache off). */
   readonly plain: { readonly transfer: ProxyHandler; readonly client: DynamoDBClient };
   /** A second instance with IDEMPOTENCY_LOCAL_CACHE=true. */
@@ -81,41 +92,55 @@ export async function createScenarios(context: ScenarioContext): Promise<{ scena
     if (status !== expected) throw new Error(`expected ${expected}, got ${status}: ${detail.slice(0, 300)}`);
   };
 
+  /** Runs requests in this process against a metered client, CPU included. */
+  const inProcess = async (meter: StoreMeter, count: number, concurrency: number, request: (index: number) => Promise<void>) => {
+    meter.reset();
+    const cpuBefore = process.cpuUsage();
+    const batch = await runBatch(count, concurrency, request);
+    const cpu = process.cpuUsage(cpuBefore);
+    return { ...batch, calls: new Map(meter.calls), units: { ...meter.units }, cpuMs: (cpu.user + cpu.system) / 1000 };
+  };
+
+  /** Runs a batch in the load client; this process's CPU (idle, or serving HTTP) is added. */
+  const inLoadClient = async (work: () => Promise<ClientBatch>, serverMeter?: StoreMeter): Promise<BatchMeasurement> => {
+    serverMeter?.reset();
+    const cpuBefore = process.cpuUsage();
+    const batch = await work();
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      ...batch,
+      calls: serverMeter === undefined ? new Map(batch.calls) : new Map(serverMeter.calls),
+      units: serverMeter === undefined ? batch.units : { ...serverMeter.units },
+      cpuMs: batch.cpuMs + (cpu.user + cpu.system) / 1000,
+    };
+  };
+
   const rawScenario = (name: 'floor' | 'single-write'): Scenario => {
-    let keys: string[] = [];
-    let pairAt = takePairs(0);
+    let transfers: FloorTransfer[] = [];
     return {
       name,
-      meter: meterStore(context.floorClient, { requestCapacity: true }),
       async prepare(count) {
-        keys = await issueKeys(store, principal, count);
-        pairAt = takePairs(count);
+        const keys = await issueKeys(store, principal, count);
+        const pairAt = takePairs(count);
+        transfers = keys.map((key, index) => ({
+          principal,
+          idempotencyKey: key,
+          fromAccountId: pairAt(index).from,
+          toAccountId: pairAt(index).to,
+          amount: AMOUNT,
+          currency: 'USD',
+          reference: REFERENCE,
+        }));
       },
-      async request(index) {
-        const pair = pairAt(index);
-        await floorTransfer(
-          context.floorClient,
-          store.tableNames,
-          {
-            principal,
-            idempotencyKey: keys[index] as string,
-            fromAccountId: pair.from,
-            toAccountId: pair.to,
-            amount: AMOUNT,
-            currency: 'USD',
-            reference: REFERENCE,
-          },
-          { singleWrite: name === 'single-write' },
-        );
-      },
+      run: (_count, concurrency) => inLoadClient(() => context.loadClient.floor(name === 'single-write', concurrency, transfers)),
     };
   };
 
   const handlerScenario = (): Scenario => {
+    const meter = meterStore(context.plain.client, { requestCapacity: true });
     let events: APIGatewayProxyEvent[] = [];
     return {
       name: 'handler',
-      meter: meterStore(context.plain.client, { requestCapacity: true }),
       async prepare(count) {
         const keys = await issueKeys(store, principal, count);
         const pairAt = takePairs(count);
@@ -124,15 +149,17 @@ export async function createScenarios(context: ScenarioContext): Promise<{ scena
         const lastEvent = events[events.length - 1];
         if (lastKey !== undefined && lastEvent?.body) last = { key: lastKey, body: lastEvent.body };
       },
-      async request(index) {
-        const result = await invoke(context.plain.transfer, events[index] as APIGatewayProxyEvent);
-        expectStatus(result.statusCode, 201, result.body);
-      },
+      run: (count, concurrency) =>
+        inProcess(meter, count, concurrency, async (index) => {
+          const result = await invoke(context.plain.transfer, events[index] as APIGatewayProxyEvent);
+          expectStatus(result.statusCode, 201, result.body);
+        }),
     };
   };
 
   const replayScenario = async (name: 'replay' | 'replay-cached'): Promise<Scenario> => {
     const instance = name === 'replay' ? context.plain : context.cached;
+    const meter = meterStore(instance.client, { requestCapacity: true });
     // The originals, executed once through the instance that will answer the repeats.
     const keys = await issueKeys(store, principal, context.replaySetSize);
     const pairAt = takePairs(keys.length);
@@ -143,61 +170,28 @@ export async function createScenarios(context: ScenarioContext): Promise<{ scena
     }
     return {
       name,
-      meter: meterStore(instance.client, { requestCapacity: true }),
       async prepare() {},
-      async request(index) {
-        const result = await invoke(instance.transfer, events[index % events.length] as APIGatewayProxyEvent);
-        expectStatus(result.statusCode, 201, result.body);
-        if (result.headers?.['Idempotent-Replayed'] !== 'true') throw new Error('a repeat was not answered as a replay');
-      },
+      run: (count, concurrency) =>
+        inProcess(meter, count, concurrency, async (index) => {
+          const result = await invoke(instance.transfer, events[index % events.length] as APIGatewayProxyEvent);
+          expectStatus(result.statusCode, 201, result.body);
+          if (result.headers?.['Idempotent-Replayed'] !== 'true') throw new Error('a repeat was not answered as a replay');
+        }),
     };
   };
 
   const httpScenario = (): Scenario => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-    const url = new URL('/transfers', context.baseUrl);
+    const serverMeter = meterStore(context.plain.client, { requestCapacity: true });
+    const url = new URL('/transfers', context.baseUrl).toString();
     let requests: Array<{ key: string; body: string }> = [];
     return {
       name: 'http',
-      meter: meterStore(context.plain.client, { requestCapacity: true }),
       async prepare(count) {
         const keys = await issueKeys(store, principal, count);
         const pairAt = takePairs(count);
         requests = keys.map((key, index) => ({ key, body: bodyFor(pairAt(index)) }));
       },
-      request(index) {
-        const { key, body } = requests[index] as { key: string; body: string };
-        return new Promise<void>((resolve, reject) => {
-          const outgoing = httpRequest(
-            url,
-            {
-              method: 'POST',
-              agent,
-              headers: {
-                Authorization: `Bearer ${context.token}`,
-                'Idempotency-Key': key,
-                'Content-Type': 'application/json',
-                'Content-Length': Buffer.byteLength(body),
-              },
-            },
-            (response) => {
-              const chunks: Buffer[] = [];
-              response.on('data', (chunk: Buffer) => chunks.push(chunk));
-              response.on('end', () => {
-                try {
-                  expectStatus(response.statusCode ?? 0, 201, Buffer.concat(chunks).toString('utf8'));
-                  resolve();
-                } catch (error) {
-                  reject(error);
-                }
-              });
-              response.on('error', reject);
-            },
-          );
-          outgoing.on('error', reject);
-          outgoing.end(body);
-        });
-      },
+      run: (_count, concurrency) => inLoadClient(() => context.loadClient.http(concurrency, url, context.token, requests), serverMeter),
     };
   };
 
