@@ -13,9 +13,9 @@ export const FUZZ_RUNS = {
   /** Strict JSON parser vs JSON.parse (pure, fast). */
   json: runs(1_000),
   /** Each hostile-input property against the handlers in-process (DynamoDB Local). */
-  handlers: runs(150),
+  handlers: runs(300),
   /** Each hostile-input property over HTTP through the local server. */
-  http: runs(40),
+  http: runs(60),
 } as const;
 
 /** fast-check parameters shared by the fuzz suites: the run count, and a fixed seed when FUZZ_SEED is set. */
