@@ -12,6 +12,7 @@ export {
   SimulatedCrashError,
   storeErrorBeforeSend,
   throttled,
+  tokenWindowPassed,
   transactionConflict,
   transactionConflicts,
   type FaultInjector,
