@@ -28,7 +28,9 @@ export function parseStrictJson(text: string, maxDepth: number): unknown {
   return value;
 }
 
-type Container = { readonly kind: 'array' } | { readonly kind: 'object'; readonly names: Set<string>; expectName: boolean };
+type Container =
+  | { readonly kind: 'array' }
+  | { readonly kind: 'object'; readonly names: Set<string>; expectName: boolean; lastName?: string };
 
 /**
  * One pass over text that JSON.parse has accepted, so every string is
@@ -52,7 +54,10 @@ function checkStructure(text: string, maxDepth: number): void {
     } else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) {
       const end = endOfNumber(text, index);
       if (/[.eE]/.test(text.slice(index, end))) {
-        throw new ValidationError('body', 'Numbers must be written as integers, without a fraction or an exponent.');
+        // Name the member when it is one of the body's own (`amount`), as the schema would.
+        const current = open.at(-1);
+        const field = open.length === 1 && current?.kind === 'object' && current.lastName !== undefined ? current.lastName : 'body';
+        throw new ValidationError(field, 'Numbers must be written as integers, without a fraction or an exponent.');
       }
       index = end - 1;
     } else if (char === '"') {
@@ -64,6 +69,7 @@ function checkStructure(text: string, maxDepth: number): void {
           throw new ValidationError('body', `The body repeats the member "${[...name].slice(0, 64).join('')}"; each name may appear once.`);
         }
         current.names.add(name);
+        current.lastName = name;
         current.expectName = false;
       }
       index = end;
