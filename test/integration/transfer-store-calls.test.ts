@@ -43,6 +43,29 @@ describe('Handler: transfer, DynamoDB calls per request', () => {
     expect(meter.units.unaccounted).toBe(0);
   });
 
+  it('the largest ASCII transfer the API accepts (64-character account ids, 140-character reference) still writes 10 WCU', async () => {
+    // Prepare: every item stays under 1 KB, so each costs its minimum.
+    const from = await harness.accounts.openAccount({ ownerId: ALICE, currency: 'USD', accountId: 'F'.repeat(64) });
+    const to = await harness.accounts.openAccount({ ownerId: BOB, currency: 'USD', accountId: 'T'.repeat(64) });
+    await harness.accounts.fundAccount({ accountId: from.accountId, amount: 1_000_000_000, currency: 'USD', operator: 'test', requestId: 'largest-transfer' });
+    const key = await harness.issueKey(ALICE);
+    meter.reset();
+
+    // Act
+    const response = await harness.transfer(ALICE, key, {
+      fromAccountId: from.accountId,
+      toAccountId: to.accountId,
+      amount: 1_000_000_000,
+      currency: 'USD',
+      reference: 'r'.repeat(140),
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(201);
+    expect(meter.totalCalls()).toBe(3);
+    expect(meter.units.write).toBe(10);
+  });
+
   it('a repeat makes exactly 1 call: the conditional put that finds the completed record', async () => {
     // Prepare
     const key = await harness.issueKey(ALICE);
