@@ -119,9 +119,11 @@ const STORIES: readonly Story[] = [
         const controller = new AbortController();
         init.signal.addEventListener('abort', () => controller.abort(init.signal.reason));
         const answer = realFetch(url, { ...init, signal: controller.signal });
-        answer.catch(() => undefined);
-        await committed;
+        // Whichever comes first: the commit (then the connection is cut), or an answer (no commit happened).
+        const first = await Promise.race([committed.then(() => 'committed' as const), answer]);
+        if (first !== 'committed') return first;
         controller.abort();
+        answer.catch(() => undefined);
         throw Object.assign(new Error('connection reset after the commit'), { code: 'ECONNRESET (after the commit)' });
       };
       return { transport };
