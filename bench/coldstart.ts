@@ -68,6 +68,9 @@ const runs = Number(process.env.BENCH_COLDSTART_RUNS ?? 9);
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'coldstart-'));
+  // Bundles in the scratch directory resolve `@aws-sdk/*` from the project's node_modules, standing in for
+  // the runtime's /var/runtime/node_modules (the same dist-cjs packages, the version package-lock.json pins).
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(scratch, 'node_modules'));
   const store = await openBenchStore();
   try {
     // 1. The bundles as deployed.
@@ -395,9 +398,6 @@ function isDeployed(variant: Variant, deployedEnvironment: Readonly<Record<strin
 
 async function buildVariant(scratch: string, variant: Variant): Promise<Bundle> {
   const directory = path.join(scratch, variant.id);
-  // External packages resolve from the project's node_modules, standing in for /var/runtime/node_modules.
-  execFileSync('mkdir', ['-p', directory]);
-  if (!existsSync(path.join(directory, 'node_modules'))) symlinkSync(path.join(ROOT, 'node_modules'), path.join(directory, 'node_modules'));
   const outfile = path.join(directory, variant.options.format === 'esm' ? 'index.mjs' : 'index.js');
   await build({
     entryPoints: [path.join(ROOT, FUNCTIONS.transfer.entry)],

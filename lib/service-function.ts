@@ -13,25 +13,26 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /**
  * How every function is bundled, chosen with `npm run bench:coldstart`
- * (bench/coldstart.json has the figures for the transfer function and its
- * alternatives; README "Performance" sums them up).
+ * (bench/coldstart.json has the figures; README "Performance" sums them up).
+ * Transfer function, Powertools logger, metrics and tracer aboard, medians of
+ * fresh processes on the bench machine:
  *
  * - The AWS SDK is the Node.js 24 runtime's own copy (`@aws-sdk/*` external):
- *   the transfer bundle is ~220 KB instead of ~555 KB with the SDK bundled
- *   (~425 KB even with the credential providers Lambda never reaches left
- *   out), well inside the 400 KB budget with Powertools logger, metrics and
- *   tracer (X-Ray SDK) aboard, and load + init stayed within the 150 ms
- *   budget either way. The price: the function runs the SDK version of the
- *   runtime, not the one package-lock.json pins and the tests exercise. The
- *   service uses long-stable DynamoDB APIs only; should it ever need a newer
- *   SDK than the runtime ships, set `externalModules: []` (and re-measure).
- * - CommonJS, not ESM: an ESM bundle importing the runtime's CommonJS SDK
- *   loads it through the ESM-to-CJS bridge, measured ~40-70 ms slower.
- * - Minified: the unminified bundle is 2.7x larger for no faster load.
- * - A source map without sources (`sourcesContent: false`, ~300 KB instead
- *   of ~1 MB): NODE_OPTIONS=--enable-source-maps turns stack traces back into
- *   functions/*.ts lines; Node parses the map only when it formats a stack
- *   trace, and the probe measured no load-time cost for it.
+ *   219 KB, load+init ~104 ms. With the SDK bundled it is 555 KB (~96 ms),
+ *   424 KB even with the credential providers Lambda never reaches left out
+ *   (~89 ms): over the 400 KB budget, for ~10 ms. The price: the function
+ *   runs the runtime's SDK version, not the one package-lock.json pins and
+ *   the tests exercise. The service uses long-stable DynamoDB APIs only;
+ *   should it need a newer SDK than the runtime ships, set
+ *   `externalModules: []` and re-measure.
+ * - CommonJS: an ESM bundle loads the runtime's CommonJS SDK through the
+ *   ESM-to-CJS bridge, ~30 ms slower (load+init ~136 ms).
+ * - Minified: unminified is 586 KB, over budget, and no faster.
+ * - A source map without sources (302 KB instead of 1 MB) for
+ *   NODE_OPTIONS=--enable-source-maps, which turns stack traces back into
+ *   functions/*.ts lines. It costs ~7-10 ms of cold start (Node reads the
+ *   map when it loads the bundle); readable traces of a payments service are
+ *   worth that.
  */
 export const SERVICE_BUNDLING: BundlingOptions = {
   // The esbuild of package-lock.json, on this machine: never Docker.
