@@ -64,6 +64,7 @@ interface Bundle {
 type EventPair = { readonly first: APIGatewayProxyEvent; readonly warm: APIGatewayProxyEvent };
 
 const runs = Number(process.env.BENCH_COLDSTART_RUNS ?? 9);
+if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('BENCH_COLDSTART_RUNS must be a positive integer.');
 
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);

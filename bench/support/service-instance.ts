@@ -25,11 +25,9 @@ export function loadServiceInstance(env: Readonly<Record<string, string>>): Serv
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   try {
-    /* eslint-disable @typescript-eslint/no-require-imports */
     const { handler } = require('../../functions/transfer') as typeof import('../../functions/transfer');
     const { config } = require('../../functions/shared/config') as typeof import('../../functions/shared/config');
     const { dynamoDb } = require('../../functions/shared/dependencies') as typeof import('../../functions/shared/dependencies');
-    /* eslint-enable @typescript-eslint/no-require-imports */
     // Read the configuration now, while `env` is in force; the instance keeps it.
     config();
     return { transfer: handler, client: dynamoDb().client };
