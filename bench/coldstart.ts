@@ -10,6 +10,7 @@ import { SERVICE_BUNDLING } from '../lib/service-function';
 import { apiGatewayEvent } from '../local/api-gateway-event';
 import { issueKeys, openBenchStore, seedAccountPairs, type BenchStore } from './support/environment';
 import { floorTransfer } from './support/floor';
+import { runMain, table } from './support/text-table';
 
 /**
  * npm run bench:coldstart
@@ -446,13 +447,4 @@ function report(
   ].join('\n');
 }
 
-function table(header: readonly string[], body: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)];
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+runMain(main);

@@ -15,6 +15,7 @@ import { openBenchStore, seedAccountPairs } from './support/environment';
 import { startLoadClient, type LoadClient } from './support/load-client';
 import { SCENARIO_DESCRIPTIONS, createScenarios, type Scenario, type ScenarioName } from './support/scenarios';
 import { loadServiceInstance } from './support/service-instance';
+import { runMain, table } from './support/text-table';
 
 /**
  * npm run bench
@@ -348,13 +349,4 @@ function report(
   return lines.join('\n');
 }
 
-function table(header: readonly string[], body: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)];
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+runMain(main);
