@@ -27,6 +27,15 @@ export interface EdgeSettings {
    * `false` when the account already has one, set by someone else.
    */
   readonly apiGatewayCloudWatchRole: boolean;
+  /**
+   * Let API Gateway refuse a body that does not match its model before any
+   * function runs. Off by default: a gateway response template cannot
+   * escape the validator's message, so such a 400 cannot say which field is
+   * wrong, and DESIGN.md's contract is that it does. The transfer function
+   * checks the same schema (domain/schemas.ts) and names the field. Turn it
+   * on to shed malformed traffic at the edge, at that cost.
+   */
+  readonly gatewayBodyValidation: boolean;
   /** Fraction of invocations that log at DEBUG. */
   readonly logSampleRate: number;
   /** E-mail address subscribed to the alarm topic, if any. */
@@ -40,6 +49,7 @@ export const EDGE_DEFAULTS = {
   waf: false,
   wafRateLimitPer5Minutes: 1000,
   apiGatewayCloudWatchRole: true,
+  gatewayBodyValidation: false,
   logSampleRate: 0.1,
 } as const;
 
@@ -59,6 +69,7 @@ export function readEdgeSettings(node: Node): EdgeSettings {
     // AWS WAF's smallest rate limit is 10 requests per evaluation window.
     wafRateLimitPer5Minutes: Math.max(10, positiveInteger('wafRateLimit', context('wafRateLimit'), EDGE_DEFAULTS.wafRateLimitPer5Minutes)),
     apiGatewayCloudWatchRole: flag('apiGatewayCloudWatchRole', context('apiGatewayCloudWatchRole'), EDGE_DEFAULTS.apiGatewayCloudWatchRole),
+    gatewayBodyValidation: flag('gatewayBodyValidation', context('gatewayBodyValidation'), EDGE_DEFAULTS.gatewayBodyValidation),
     logSampleRate: fraction('logSampleRate', context('logSampleRate'), EDGE_DEFAULTS.logSampleRate),
     alarmEmail: email(context('alarmEmail')),
   };

@@ -132,9 +132,12 @@ export class TransferApi extends Construct {
       // Every method, including any added later, requires a Cognito ID token.
       defaultMethodOptions: { authorizer, authorizationType: AuthorizationType.COGNITO },
     });
+    // The required headers are always checked at the edge; the body only
+    // with -c gatewayBodyValidation=true (see EdgeSettings for why). The
+    // model is attached either way: it documents the method in API Gateway.
     const validator = this.restApi.addRequestValidator('RequestValidator', {
-      requestValidatorName: 'body-and-headers',
-      validateRequestBody: true,
+      requestValidatorName: edge.gatewayBodyValidation ? 'body-and-headers' : 'headers',
+      validateRequestBody: edge.gatewayBodyValidation,
       validateRequestParameters: true,
     });
     const methodOptions = (functionId: FunctionId): MethodOptions => {
