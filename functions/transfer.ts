@@ -76,7 +76,8 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
           if (alreadyExecuted) transferOutcomes.replayed();
           else transferOutcomes.completed();
           return jsonResponse(201, transferView(transfer), {
-            Location: `/transfers/${transfer.transferId}`,
+            // Relative to the request URL, so it keeps the stage prefix (/prod) in AWS.
+            Location: `transfers/${transfer.transferId}`,
             // An earlier execution moved the money (its answer was lost with a crash).
             ...(alreadyExecuted ? { [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : {}),
           });

@@ -268,8 +268,8 @@ function components(): Json {
         schema: { type: 'integer', minimum: 1 },
       },
       Location: {
-        description: 'Path of the transfer: GET it to read it again.',
-        schema: { type: 'string', pattern: '^/transfers/tr_[0-9a-f]{32}$' },
+        description: 'The transfer, relative to the request URL (so behind a stage prefix too): GET it to read it again.',
+        schema: { type: 'string', pattern: '^transfers/tr_[0-9a-f]{32}$' },
       },
     },
     schemas: {

@@ -78,7 +78,9 @@ async function main(argv: string[]): Promise<void> {
         operator: values.operator ?? `operator:${userInfo().username}`,
         ...(values.reference ? { reference: values.reference } : {}),
       });
-      console.log(JSON.stringify(entry, null, 2));
+      const { alreadyApplied, ...ledgerEntry } = entry;
+      console.log(JSON.stringify(ledgerEntry, null, 2));
+      if (alreadyApplied) console.error(`Funding request ${requestId} was already applied earlier; nothing changed.`);
       if (values['request-id'] === undefined) {
         console.error(`If this command's outcome is unclear, rerun it with --request-id ${requestId}: it will never fund twice.`);
       }

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AccountNotFoundError, CurrencyMismatchError } from '../../domain/errors';
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { AccountNotFoundError, BalanceLimitError, CurrencyMismatchError } from '../../domain/errors';
 import { creditCeiling } from '../../domain/money';
 import type { Account, AccountStore } from '../../domain/ports';
 import { itemToAccount, type LedgerItem } from './items';
@@ -71,7 +73,7 @@ export class DynamoDbAccountStore implements AccountStore {
    * Credits an account with money from outside the system, in one
    * transaction with a `funding` ledger entry keyed by the request id.
    */
-  async fundAccount(input: FundAccountInput): Promise<LedgerItem> {
+  async fundAccount(input: FundAccountInput): Promise<LedgerItem & { readonly alreadyApplied: boolean }> {
     const entry: LedgerItem = {
       transferId: `fund_${createHash('sha256').update(input.requestId).digest('hex').slice(0, 32)}`,
       kind: 'funding',
@@ -113,20 +115,36 @@ export class DynamoDbAccountStore implements AccountStore {
           ],
         }),
       );
-      return entry;
+      return { ...entry, alreadyApplied: false };
     } catch (error) {
       if (error instanceof Error && error.name === 'TransactionCanceledException') {
-        const reasons = (error as { CancellationReasons?: Array<{ Code?: string; Item?: unknown }> })
-          .CancellationReasons;
-        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
-          throw new Error(`Funding request ${input.requestId} was already applied; nothing changed.`);
+        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
+        const earlier = reasons?.[0]?.Item;
+        if (reasons?.[0]?.Code === 'ConditionalCheckFailed' && earlier !== undefined) {
+          // A retry of the same funding is answered with what it recorded;
+          // the same request id for other money is refused.
+          const applied = unmarshall(earlier) as LedgerItem;
+          if (applied.toAccountId === input.accountId && applied.amount === input.amount && applied.currency === input.currency) {
+            return { ...applied, alreadyApplied: true };
+          }
+          throw new FundingRequestReusedError(input.requestId);
         }
+        const account = reasons?.[1]?.Item === undefined ? undefined : unmarshall(reasons[1].Item);
         if (reasons?.[1]?.Code === 'ConditionalCheckFailed') {
-          if (reasons[1].Item === undefined) throw new AccountNotFoundError(input.accountId);
-          throw new CurrencyMismatchError(input.accountId, input.currency);
+          if (account === undefined) throw new AccountNotFoundError(input.accountId);
+          if (account.currency !== input.currency) throw new CurrencyMismatchError(input.accountId, input.currency);
+          throw new BalanceLimitError(input.accountId);
         }
       }
       return translateStoreError(error);
     }
+  }
+}
+
+/** The request id of an earlier funding was sent again for another account, amount or currency. */
+export class FundingRequestReusedError extends Error {
+  constructor(readonly requestId: string) {
+    super(`Funding request ${requestId} was already used for other money; nothing changed. Use a new --request-id.`);
+    this.name = 'FundingRequestReusedError';
   }
 }

@@ -8,6 +8,7 @@ import {
   CurrencyMismatchError,
   IdempotencyKeyUnusableError,
   InsufficientFundsError,
+  RequestInFlightError,
   StoreUnavailableError,
   TransactionConflictError,
 } from '../../domain/errors';
@@ -171,6 +172,12 @@ export class DynamoDbTransferStore implements TransferStore {
         }
         return this.explainFailure(retryError, execution);
       }
+    }
+    if (name === 'TransactionInProgressException') {
+      // Another execution is running this very transaction (same token)
+      // right now, and the SDK's retries did not outlast it: like a
+      // duplicate in flight, answer 409 and let the client retry the key.
+      throw new RequestInFlightError({ cause: error });
     }
     if (name !== 'TransactionCanceledException') return translateStoreError(error);
 

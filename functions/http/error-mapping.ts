@@ -47,8 +47,10 @@ function fromPowertools(error: unknown): TransferServiceError | undefined {
     return new RequestInFlightError({ cause: error });
   }
   if (error instanceof IdempotencyKeyError) return new IdempotencyKeyFormatError('The Idempotency-Key header is required.');
-  // Powertools wraps failures of its own DynamoDB calls; whatever the cause,
-  // nothing was completed, and a retry with the same key is safe.
+  // Powertools wraps failures of its own DynamoDB calls. The money may or
+  // may not have moved (the completion can fail after the commit), but a
+  // retry with the same key is safe either way: it gets 409 until the
+  // in-progress lease ends, then the original transfer from the ledger.
   if (error instanceof IdempotencyPersistenceLayerError) return new StoreUnavailableError({ cause: error });
   return undefined;
 }

@@ -27,13 +27,17 @@ describe('Command: npm run accounts (operators)', () => {
     // Act
     const opened = JSON.parse((await accounts('open', '--owner', 'sub-1', '--currency', 'USD', '--account', 'acc_cli_1')).stdout);
     const funded = JSON.parse((await accounts('fund', '--account', 'acc_cli_1', '--amount', '150000', '--currency', 'USD', '--request-id', 'fund-1')).stdout);
-    const again = await accounts('fund', '--account', 'acc_cli_1', '--amount', '150000', '--currency', 'USD', '--request-id', 'fund-1').catch((error: { code: number; stderr: string }) => error);
+    const again = await accounts('fund', '--account', 'acc_cli_1', '--amount', '150000', '--currency', 'USD', '--request-id', 'fund-1');
+    const reused = await accounts('fund', '--account', 'acc_cli_1', '--amount', '999', '--currency', 'USD', '--request-id', 'fund-1').catch((error: { code: number; stderr: string }) => error);
     const shown = JSON.parse((await accounts('show', '--account', 'acc_cli_1')).stdout);
 
     // Assess
     expect(opened).toMatchObject({ accountId: 'acc_cli_1', ownerId: 'sub-1', currency: 'USD', balance: 0 });
     expect(funded).toMatchObject({ kind: 'funding', toAccountId: 'acc_cli_1', amount: 150_000 });
-    expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining('already applied') });
+    // A retry of the same funding is answered with the original entry; the same id for other money is refused.
+    expect(JSON.parse(again.stdout)).toEqual(funded);
+    expect(again.stderr).toContain('already applied');
+    expect(reused).toMatchObject({ code: 1, stderr: expect.stringContaining('FundingRequestReusedError') });
     expect(shown.balance).toBe(150_000);
     const state = await readMoneyState(tables);
     expect(state.ledgerEntries).toBe(1);

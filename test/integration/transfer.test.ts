@@ -54,7 +54,7 @@ describe('Handler: transfer (POST /transfers)', () => {
         status: 'completed',
         createdAt: expect.any(String),
       });
-      expect(response.headers.Location).toBe(`/transfers/${String(response.body.transferId)}`);
+      expect(response.headers.Location).toBe(`transfers/${String(response.body.transferId)}`);
       const after = await harness.balances();
       expect(after.get(aliceUsd)).toBe(before.get(aliceUsd)! - 2_500);
       expect(after.get(bobUsd)).toBe(before.get(bobUsd)! + 2_500);

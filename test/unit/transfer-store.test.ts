@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbTransferStore, clientRequestToken } from '../../adapters/dynamodb/transfer-store';
-import { StoreUnavailableError, TransactionConflictError } from '../../domain/errors';
+import { RequestInFlightError, StoreUnavailableError, TransactionConflictError } from '../../domain/errors';
 import type { TransferExecution } from '../../domain/ports';
 
 /**
@@ -65,6 +65,14 @@ describe('Class: DynamoDbTransferStore', () => {
 
       // Act & Assess
       await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(TransactionConflictError);
+    });
+
+    it('turns TransactionInProgressException (the same token still running) into RequestInFlightError, a 409', async () => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(Object.assign(new Error('in progress'), { name: 'TransactionInProgressException', $metadata: { httpStatusCode: 400 } }));
+
+      // Act & Assess
+      await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(RequestInFlightError);
     });
 
     it('turns a throttled item into StoreUnavailableError', async () => {
