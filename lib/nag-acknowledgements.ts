@@ -49,6 +49,13 @@ export const NAG_ACKNOWLEDGEMENTS = {
       'AWS WAF is optional (-c waf=true adds AWS managed rules and a per-IP rate rule, lib/api-firewall.ts): a web ACL costs ' +
       'money every month. Without it the stage throttling, the Cognito authorizer and request validation still apply.',
   },
+  gatewayBodyValidationOff: {
+    id: 'AwsSolutions::AwsSolutions-APIG2',
+    reason:
+      'Request parameters (the required Idempotency-Key header) are validated at the gateway; the body is validated by the ' +
+      'function against the same schema (domain/schemas.ts) because a gateway 400 cannot name the invalid field, which the ' +
+      'API contract requires. -c gatewayBodyValidation=true validates the body at the gateway too.',
+  },
 } as const;
 
 function acknowledge(scope: IConstruct, finding: { readonly id: string; readonly reason: string }): void {
@@ -74,4 +81,5 @@ export function acknowledgeNagFindings({
   acknowledge(users.userPool, NAG_ACKNOWLEDGEMENTS.cognitoPlusTier);
   acknowledge(users.userPool, NAG_ACKNOWLEDGEMENTS.cognitoMfa);
   if (!edge.waf) acknowledge(api.restApi.deploymentStage, NAG_ACKNOWLEDGEMENTS.wafOff);
+  if (!edge.gatewayBodyValidation) acknowledge(api.restApi, NAG_ACKNOWLEDGEMENTS.gatewayBodyValidationOff);
 }
