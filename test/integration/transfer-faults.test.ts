@@ -50,7 +50,11 @@ describe('Handler: transfer under faults', () => {
 
     // Act
     const original = harness.transfer(ALICE, key, body(111));
-    await sleep(200);
+    // Barrier: the original has claimed the key (its in-progress record exists).
+    for (let waited = 0; (await powertoolsRecords()).every((record) => record.status !== 'INPROGRESS'); waited += 20) {
+      if (waited > 5_000) throw new Error('the original request never claimed its key');
+      await sleep(20);
+    }
     const duplicate = await harness.transfer(ALICE, key, body(111));
     const first = await original;
 
@@ -161,17 +165,21 @@ describe('Handler: transfer under faults', () => {
     faults.add({ command: 'UpdateItemCommand', when: 'before', error: () => serviceError('TimeoutError') });
     const before = await harness.balances();
 
-    // Act: a 1-second function timeout makes the in-progress lease short.
-    const crashed = await harness.transfer(ALICE, key, body(666), {}, { timeoutSeconds: 1 });
+    // Act: a 3-second function timeout makes the in-progress lease short,
+    // yet long enough for the retry below to land inside it on a busy machine.
+    const crashed = await harness.transfer(ALICE, key, body(666), {}, { timeoutSeconds: 3 });
     const inProgress = (await powertoolsRecords()).filter((record) => record.status === 'INPROGRESS');
+    const leaseEndsAt = Number(inProgress[0]?.in_progress_expiration);
     const whileLeased = await harness.transfer(ALICE, key, body(666));
-    await sleep(1_100);
+    const retriedWithinLease = Date.now() < leaseEndsAt;
+    await sleep(Math.max(0, leaseEndsAt - Date.now()) + 100);
     const afterLease = await harness.transfer(ALICE, key, body(666));
     const replay = await harness.transfer(ALICE, key, body(666));
 
     // Assess
     expect(crashed.statusCode).toBe(503);
     expect(inProgress).toHaveLength(1);
+    expect(retriedWithinLease).toBe(true);
     expect(whileLeased.statusCode).toBe(409);
     expect(afterLease.statusCode).toBe(201);
     expect(afterLease.headers['Idempotent-Replayed']).toBe('true');
