@@ -6,7 +6,7 @@ import type { FieldSchema, JsonType, ObjectSchema } from './schemas';
  * and throws a ValidationError naming the first offending field. It
  * implements exactly the keywords that file allows, with JSON Schema's
  * meaning, so what it accepts is what the published schema accepts
- * (test/unit/schema-validation.test.ts checks that against a reference
+ * (test/unit/request-schemas.test.ts checks that against a reference
  * validator).
  */
 export function validateObject(schema: ObjectSchema, value: unknown): Readonly<Record<string, unknown>> {

@@ -4,7 +4,7 @@ import { MAX_TRANSFER_AMOUNT_MINOR } from './money';
 /**
  * The request bodies of the API as data: one description that
  *   - validates every request (domain/schema-validation.ts),
- *   - becomes the API Gateway request models (lib/request-models.ts), and
+ *   - becomes the API Gateway request models (lib/transfer-api.ts), and
  *   - becomes the OpenAPI document (lib/openapi.ts),
  * so the three can never disagree about a field or a limit.
  *

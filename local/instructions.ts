@@ -1,3 +1,5 @@
+import type { TableId } from '../lib/definitions';
+import { TABLES } from '../lib/definitions';
 import type { DemoFile } from './stack';
 
 /**
@@ -5,15 +7,26 @@ import type { DemoFile } from './stack';
  * commands to paste into a shell, with the seed's literal ids and tokens
  * (no jq needed; `sed` picks the key out of the JSON answer).
  */
-export function howToCall(demo: DemoFile, demoFilePath: string): string {
+export interface LocalStore {
+  readonly dynamoDbEndpoint: string;
+  readonly tableNames: Readonly<Record<TableId, string>>;
+  /** Whether Ctrl-C also stops DynamoDB (npm start started it). */
+  readonly ownsDynamoDb: boolean;
+}
+
+export function howToCall(demo: DemoFile, demoFilePath: string, store: LocalStore): string {
   const alice = demo.users.find((user) => user.name === 'alice');
   const bob = demo.users.find((user) => user.name === 'bob');
   const from = alice?.accounts.find((account) => account.currency === 'USD');
   const to = bob?.accounts.find((account) => account.currency === 'USD');
 
   const lines = [
-    `Local API ready on ${demo.baseUrl}   (Ctrl-C stops it and DynamoDB Local)`,
+    `Local API ready on ${demo.baseUrl}   (Ctrl-C stops it${store.ownsDynamoDb ? ' and DynamoDB Local' : ''})`,
     `Demo identities, tokens and accounts: ${demoFilePath}`,
+    `DynamoDB: ${store.dynamoDbEndpoint}; for npm run accounts against it:`,
+    `  export DYNAMODB_ENDPOINT=${store.dynamoDbEndpoint} ${Object.values(TABLES)
+      .map((table) => `${table.envVar}=${store.tableNames[table.id]}`)
+      .join(' ')}`,
     '',
     ...demo.users.flatMap((user) =>
       user.accounts.map(

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     await mkdir(path.dirname(DEMO_FILE), { recursive: true });
     await writeFile(DEMO_FILE, `${JSON.stringify(stack.demo, null, 2)}\n`, { mode: 0o600 });
-    console.log(`\n${howToCall(stack.demo, path.relative(process.cwd(), DEMO_FILE) || DEMO_FILE)}\n`);
+    console.log(`\n${howToCall(stack.demo, path.relative(process.cwd(), DEMO_FILE) || DEMO_FILE, stack)}\n`);
   } catch (error) {
     if (stopping) return;
     if (error instanceof PortInUseError) {
