@@ -100,32 +100,24 @@ function domainProblem(error: TransferServiceError): Problem {
   if (error instanceof IdempotencyPayloadMismatchError) {
     return { status: 422, kind: 'idempotency-key-reused', title: 'Idempotency key reused', detail: error.message };
   }
-  if (error instanceof RequestInFlightError) {
-    return {
-      status: 409,
-      kind: 'request-in-progress',
-      title: 'Request in progress',
-      detail: `${error.message} Retry with the same key after the Retry-After delay.`,
-      retryAfterSeconds: error.retryAfterSeconds,
-    };
-  }
-  if (error instanceof TransactionConflictError) {
-    return {
-      status: 409,
-      kind: 'transaction-conflict',
-      title: 'Transaction conflict',
-      detail: `${error.message} Retry with the same key after the Retry-After delay.`,
-      retryAfterSeconds: error.retryAfterSeconds,
-    };
-  }
-  if (error instanceof StoreUnavailableError) {
-    return {
-      status: 503,
-      kind: 'store-unavailable',
-      title: 'Service unavailable',
-      detail: `${error.message} Retry with the same key after the Retry-After delay.`,
-      retryAfterSeconds: error.retryAfterSeconds,
-    };
-  }
+  if (error instanceof RequestInFlightError) return retryLater(409, 'request-in-progress', 'Request in progress', error);
+  if (error instanceof TransactionConflictError) return retryLater(409, 'transaction-conflict', 'Transaction conflict', error);
+  if (error instanceof StoreUnavailableError) return retryLater(503, 'store-unavailable', 'Service unavailable', error);
   return { status: 500, kind: 'internal-error', title: 'Internal error', detail: 'The request failed unexpectedly.' };
+}
+
+/** A refusal that is not final for the key: the same request, retried after Retry-After, is safe. */
+function retryLater(
+  status: number,
+  kind: string,
+  title: string,
+  error: RequestInFlightError | TransactionConflictError | StoreUnavailableError,
+): Problem {
+  return {
+    status,
+    kind,
+    title,
+    detail: `${error.message} Retry with the same key after the Retry-After delay.`,
+    retryAfterSeconds: error.retryAfterSeconds,
+  };
 }
