@@ -39,6 +39,9 @@ interface IdempotentTransferInput {
 
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
+/** The domain's conflict retries, each one counted as a metric. */
+const conflictRetryPolicy = { ...defaultConflictRetryPolicy, onRetry: transferOutcomes.conflictRetried };
+
 let idempotencyConfig: IdempotencyConfig | undefined;
 let transferOnce: ((input: IdempotentTransferInput) => Promise<APIGatewayProxyResult>) | undefined;
 
@@ -72,7 +75,7 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
             // With client-generated keys there is no issued key to consume:
             // the ledger item alone guards the money.
             consumeIssuedKey: !allowClientKeys || isIssuedKeyFormat(input.idempotencyKey),
-          }, undefined, { ...defaultConflictRetryPolicy, onRetry: transferOutcomes.conflictRetried });
+          }, undefined, conflictRetryPolicy);
           if (alreadyExecuted) transferOutcomes.replayed();
           else transferOutcomes.completed();
           return jsonResponse(201, transferView(transfer), {

@@ -56,6 +56,18 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
   },
 };
 
+/**
+ * A separate set of table names, `<prefix>-Accounts` and so on: the tests,
+ * the demo and the bench each use their own on a shared DynamoDB Local.
+ */
+export function prefixedTableNames(prefix: string): Record<TableId, string> {
+  return {
+    accounts: `${prefix}-${TABLES.accounts.localName}`,
+    ledger: `${prefix}-${TABLES.ledger.localName}`,
+    idempotency: `${prefix}-${TABLES.idempotency.localName}`,
+  };
+}
+
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
 export type FunctionId = 'createKey' | 'transfer' | 'getAccount' | 'getTransfer';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { prefixedTableNames } from '../lib/definitions';
 
 /**
  * `npm run demo`: the failure timeline. Starts its own local stack (DynamoDB
@@ -17,13 +18,12 @@ async function main(): Promise<number> {
   const { freePort } = await import('./dynamodb-local');
   const { startLocalStack } = await import('./stack');
 
-  const prefix = `demo${randomBytes(3).toString('hex')}`;
   const serverLog: string[] = [];
   console.log('Starting a local stack with fault injection (DynamoDB Local, tables, demo users, API on a free port)...');
   const stack = await startLocalStack({
     port: await freePort(),
     faults: true,
-    tableNames: { accounts: `${prefix}-Accounts`, ledger: `${prefix}-Ledger`, idempotency: `${prefix}-Idempotency` },
+    tableNames: prefixedTableNames(`demo${randomBytes(3).toString('hex')}`),
     log: (line) => serverLog.push(line),
   });
   // The local server reports a crashed function on stderr; the story shows it already.

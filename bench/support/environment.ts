@@ -4,7 +4,7 @@ import { connectDynamoDb, type DynamoDbConnection } from '../../adapters/dynamod
 import { createTables } from '../../adapters/dynamodb/create-tables';
 import { DynamoDbKeyStore } from '../../adapters/dynamodb/key-store';
 import { newIdempotencyKey } from '../../domain/idempotency-key';
-import { TABLES, type TableId } from '../../lib/definitions';
+import { prefixedTableNames, type TableId } from '../../lib/definitions';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
 
 /**
@@ -25,12 +25,7 @@ export async function openBenchStore(): Promise<BenchStore> {
   const given = process.env.BENCH_DYNAMODB_ENDPOINT;
   const local = given === undefined || given === '' ? await startDynamoDbLocal() : undefined;
   const endpoint = local?.endpoint ?? (given as string);
-  const prefix = `bench${randomBytes(3).toString('hex')}`;
-  const tableNames = {
-    accounts: `${prefix}-${TABLES.accounts.localName}`,
-    ledger: `${prefix}-${TABLES.ledger.localName}`,
-    idempotency: `${prefix}-${TABLES.idempotency.localName}`,
-  };
+  const tableNames = prefixedTableNames(`bench${randomBytes(3).toString('hex')}`);
   const setup = connectDynamoDb({ endpoint });
   await createTables(setup.client, tableNames);
   return {

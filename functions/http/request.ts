@@ -14,15 +14,8 @@ export function principalOf(event: APIGatewayProxyEvent): string {
 }
 
 /**
- * Header lookup ignoring case: REST API events keep the client's casing, and
- * HTTP header names are case-insensitive.
- */
-export function headerValue(event: APIGatewayProxyEvent, name: string): string | undefined {
-  return headerValues(event, name)[0];
-}
-
-/**
- * Every distinct value a header was sent with, under any casing, from both
+ * Every distinct value a header was sent with, ignoring the name's case (REST
+ * API events keep the client's casing; HTTP names are case-insensitive), from both
  * `headers` and `multiValueHeaders`. More than one means the client sent
  * conflicting copies, which the caller refuses rather than pick one.
  */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { connectDynamoDb, type DynamoDbConnection } from '../../adapters/dynamodb/client';
 import { createTables } from '../../adapters/dynamodb/create-tables';
-import { TABLES, type TableId } from '../../lib/definitions';
+import { TABLES, prefixedTableNames, type TableId } from '../../lib/definitions';
 
 export interface TestTables {
   readonly names: Readonly<Record<TableId, string>>;
@@ -18,12 +18,7 @@ export interface TestTables {
 export async function createTestTables(env: Record<string, string> = {}): Promise<TestTables> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (endpoint === undefined) throw new Error('DYNAMODB_ENDPOINT is not set: run through jest (global-setup starts DynamoDB Local).');
-  const prefix = `t${randomBytes(4).toString('hex')}`;
-  const names = {
-    accounts: `${prefix}-${TABLES.accounts.localName}`,
-    ledger: `${prefix}-${TABLES.ledger.localName}`,
-    idempotency: `${prefix}-${TABLES.idempotency.localName}`,
-  };
+  const names = prefixedTableNames(`t${randomBytes(4).toString('hex')}`);
   const connection = connectDynamoDb({ endpoint });
   await createTables(connection.client, names);
   for (const definition of Object.values(TABLES)) process.env[definition.envVar] = names[definition.id];
