@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoDb } from '../../functions/shared/dependencies';
+import { faultInjector, tokenWindowPassed } from '../support/fault-injection';
 import { expectMoneyInvariants, readMoneyState } from '../support/invariants';
 import { createHarness, type Harness } from '../support/harness';
 
@@ -31,6 +34,34 @@ describe('Handler: transfer with ALLOW_CLIENT_KEYS=true', () => {
     expect(repeat.rawBody).toBe(first.rawBody);
     expect(repeat.headers['Idempotent-Replayed']).toBe('true');
     expect((await harness.balances()).get(aliceUsd)).toBe(100_000 - 900);
+    expectMoneyInvariants(await readMoneyState(harness.tables));
+  });
+
+  it.each([
+    ['within the ClientRequestToken window', false],
+    ['after it (the transaction carries no token DynamoDB remembers)', true],
+  ])('moves the money once when the idempotency record is gone, retried %s: the ledger item alone guards a client key', async (_, tokenExpired) => {
+    // Prepare: no issued key is consumed in this mode, so once the record and
+    // the token window are gone only the ledger condition stops a second debit.
+    const key = randomUUID();
+    const first = await harness.transfer(ALICE, key, body(321));
+    const afterFirst = await harness.balances();
+    const records = (await harness.tables.scan('idempotency')).filter((item) => String(item.id).startsWith('transfer#'));
+    for (const record of records) {
+      await harness.tables.connection.documentClient.send(new DeleteCommand({ TableName: harness.tables.names.idempotency, Key: { id: record.id } }));
+    }
+
+    if (tokenExpired) faultInjector(dynamoDb().client).add(tokenWindowPassed());
+
+    // Act
+    const retry = await harness.transfer(ALICE, key, body(321));
+
+    // Assess
+    expect(first.statusCode).toBe(201);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.rawBody).toBe(first.rawBody);
+    expect(retry.headers['Idempotent-Replayed']).toBe('true');
+    expect(await harness.balances()).toEqual(afterFirst);
     expectMoneyInvariants(await readMoneyState(harness.tables));
   });
 
