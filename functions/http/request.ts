@@ -43,7 +43,12 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
   // Cheap bound before any decoding: base64 is 4/3 of the bytes, UTF-16 never fewer units than UTF-8 bytes.
   if (event.body.length > Math.ceil((MAX_BODY_BYTES * 4) / 3) + 4) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-  const bytes = event.isBase64Encoded ? base64Bytes(event.body) : Buffer.from(event.body, 'utf8');
+  if (!event.isBase64Encoded) {
+    // Already text: only its UTF-8 size needs checking, no copy.
+    if (Buffer.byteLength(event.body, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    return parseStrictJson(event.body, MAX_JSON_DEPTH);
+  }
+  const bytes = base64Bytes(event.body);
   if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   let text: string;
   try {
