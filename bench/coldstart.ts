@@ -222,6 +222,29 @@ async function eventFactory(store: BenchStore, principal: string, pair: { from: 
         claims,
       }),
     ),
+    listAccounts: twice(() => apiGatewayEvent({ method: 'GET', resource: '/accounts', path: '/accounts', claims })),
+    listEntries: twice(() =>
+      apiGatewayEvent({
+        method: 'GET',
+        resource: '/accounts/{accountId}/entries',
+        path: `/accounts/${pair.from}/entries`,
+        pathParameters: { accountId: pair.from },
+        claims,
+      }),
+    ),
+    listTransfers: twice(() => apiGatewayEvent({ method: 'GET', resource: '/transfers', path: '/transfers', claims })),
+    getIdempotencyKey: async (): Promise<EventPair> => {
+      const [key] = await issueKeys(store, principal, 1);
+      const event = () =>
+        apiGatewayEvent({
+          method: 'GET',
+          resource: '/idempotency-keys/{key}',
+          path: `/idempotency-keys/${key as string}`,
+          pathParameters: { key: key as string },
+          claims,
+        });
+      return { first: event(), warm: event() };
+    },
   } satisfies Record<FunctionId, () => Promise<EventPair>>;
 }
 

@@ -139,3 +139,19 @@ export class StoreUnavailableError extends TransferServiceError {
     super('The data store is temporarily unavailable.', options);
   }
 }
+
+/** A list cursor that this service did not issue for this caller and this list (changed, foreign or malformed). */
+export class InvalidCursorError extends TransferServiceError {
+  readonly final = false;
+  constructor() {
+    super('The cursor is not one this list gave you: pass nextCursor back unchanged, with the same filters.');
+  }
+}
+
+/** The idempotency key does not exist or was not issued to the caller. */
+export class IdempotencyKeyNotFoundError extends TransferServiceError {
+  readonly final = false;
+  constructor() {
+    super('No idempotency key of yours has this value (keys are deleted some time after they expire).');
+  }
+}

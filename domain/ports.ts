@@ -1,4 +1,5 @@
 import type { Operation } from './idempotency-key';
+import type { Entry } from './entry';
 import type { Transfer } from './transfer';
 
 /**
@@ -56,4 +57,34 @@ export interface AccountStore {
 
 export interface KeyStore {
   issueKey(key: IssuedKey): Promise<void>;
+}
+
+/** How many items a list page holds unless `limit` says otherwise, and at most. */
+export const DEFAULT_PAGE_LIMIT = 20;
+export const MAX_PAGE_LIMIT = 100;
+
+/** One page of a list: `limit` items at most, in list order, after `after` (a position from an earlier page). */
+export interface PageQuery {
+  readonly limit: number;
+  readonly after?: string;
+  /** Inclusive lower bound of createdAt, ISO 8601 as Date#toISOString writes it. */
+  readonly since?: string;
+  /** Exclusive upper bound of createdAt, same format. */
+  readonly until?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Where the next page starts; null on the last page. */
+  readonly nextPosition: string | null;
+}
+
+/** The lists owners read (adapters/dynamodb/statement-store.ts). */
+export interface StatementStore {
+  /** An account's entries, newest first. */
+  listEntries(accountId: string, page: PageQuery): Promise<Page<Entry>>;
+  /** Transfers the caller initiated, newest first; only those sent from `fromAccountId` when given. */
+  listInitiatedTransfers(principal: string, page: PageQuery, fromAccountId?: string): Promise<Page<Transfer>>;
+  /** The caller's accounts, oldest first, with their balances. */
+  listOwnedAccounts(ownerId: string, page: PageQuery): Promise<Page<Account>>;
 }

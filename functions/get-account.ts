@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbAccountStore } from '../adapters/dynamodb/account-store';
+import { accountView } from '../domain/account';
 import { AccountNotFoundError } from '../domain/errors';
 import { isAccountId } from '../domain/transfer';
 import { principalOf, respond } from './http/request';
@@ -19,11 +20,6 @@ export const handler = observed('getAccount', async (event: APIGatewayProxyEvent
     accountStore ??= new DynamoDbAccountStore(dynamoDb().documentClient, config().tables);
     const account = await accountStore.getAccount(accountId);
     if (account === undefined || account.ownerId !== principal) throw new AccountNotFoundError(accountId);
-    return jsonResponse(200, {
-      accountId: account.accountId,
-      currency: account.currency,
-      balance: account.balance,
-      createdAt: account.createdAt,
-    });
+    return jsonResponse(200, accountView(account));
   }),
 );

@@ -1,18 +1,18 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DynamoDbTransferStore } from '../adapters/dynamodb/transfer-store';
 import { TransferNotFoundError } from '../domain/errors';
 import { transferView } from '../domain/transfer';
 import { principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
-import { config } from './shared/config';
-import { dynamoDb } from './shared/dependencies';
 import { observed } from './shared/observability';
+import { accountStore, transferStore } from './shared/stores';
 
 const TRANSFER_ID = /^tr_[0-9a-f]{32}$/;
 
-let transferStore: DynamoDbTransferStore | undefined;
-
-/** GET /transfers/{transferId}: a transfer the caller initiated; anyone else's is "not found". */
+/**
+ * GET /transfers/{transferId}: a transfer the caller initiated, or one that
+ * credited an account the caller owns (the receiver sees what arrived).
+ * Anyone else gets "not found", exactly as for a missing transfer.
+ */
 export const handler = observed('getTransfer', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
   respond(event, async () => {
     const principal = principalOf(event);
@@ -20,9 +20,12 @@ export const handler = observed('getTransfer', async (event: APIGatewayProxyEven
     if (transferId === undefined || !TRANSFER_ID.test(transferId)) {
       throw new TransferNotFoundError(String(transferId ?? '').slice(0, 64));
     }
-    transferStore ??= new DynamoDbTransferStore(dynamoDb().documentClient, config().tables);
-    const stored = await transferStore.getTransfer(transferId);
-    if (stored === undefined || stored.initiatedBy !== principal) throw new TransferNotFoundError(transferId);
+    const stored = await transferStore().getTransfer(transferId);
+    if (stored === undefined) throw new TransferNotFoundError(transferId);
+    if (stored.initiatedBy !== principal) {
+      const credited = await accountStore().getAccount(stored.toAccountId);
+      if (credited?.ownerId !== principal) throw new TransferNotFoundError(transferId);
+    }
     return jsonResponse(200, transferView(stored));
   }),
 );

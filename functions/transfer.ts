@@ -1,7 +1,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { idempotencyPersistence } from '../adapters/dynamodb/idempotency-persistence';
+import { RECORD_KEY_JMESPATH, idempotencyPersistence } from '../adapters/dynamodb/idempotency-persistence';
 import { DynamoDbTransferStore } from '../adapters/dynamodb/transfer-store';
 import { createTransfer, defaultConflictRetryPolicy } from '../domain/create-transfer';
 import { TransferServiceError } from '../domain/errors';
@@ -52,7 +52,7 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
     const store = new DynamoDbTransferStore(documentClient, tables);
     idempotencyConfig = new IdempotencyConfig({
       // Never the key alone: one caller can neither see nor consume another's result.
-      eventKeyJmesPath: '[principal, operation, idempotencyKey]',
+      eventKeyJmesPath: RECORD_KEY_JMESPATH,
       payloadValidationJmesPath: 'request',
       // The default would silently run without idempotency when the key is missing.
       throwOnNoIdempotencyKey: true,

@@ -7,7 +7,7 @@
  * the Lambda bundles and the local tools can load it cheaply.
  */
 
-export type TableId = 'accounts' | 'ledger' | 'idempotency';
+export type TableId = 'accounts' | 'ledger' | 'statements' | 'idempotency';
 
 export interface TableDefinition {
   readonly id: TableId;
@@ -16,6 +16,8 @@ export interface TableDefinition {
   /** Name used locally; the deployed stack lets CloudFormation name tables. */
   readonly localName: string;
   readonly partitionKey: { readonly name: string; readonly type: 'S' };
+  /** Present on tables read by Query: the order of a partition. */
+  readonly sortKey?: { readonly name: string; readonly type: 'S' };
   /** Attribute holding the epoch-seconds expiry that DynamoDB TTL cleans up. */
   readonly ttlAttribute?: string;
   /** Money tables are RETAIN and deletion-protected. */
@@ -39,6 +41,23 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
     partitionKey: { name: 'transferId', type: 'S' },
     holdsMoney: true,
     description: 'One item per balance movement (transfer or funding); never updated, never deleted.',
+  },
+  // What owners read, each list one partition that a single strongly
+  // consistent Query returns in order (adapters/dynamodb/statement-items.ts):
+  // the double-entry entries of an account, the transfers a caller
+  // initiated, the accounts a caller owns. Written in the same transaction
+  // as the money, so a 201 means the entries are already in the statement.
+  // Why not a GSI on the ledger: GSIs are eventually consistent, and a
+  // statement that misses a transfer the client was just told about is a
+  // bug report.
+  statements: {
+    id: 'statements',
+    envVar: 'STATEMENTS_TABLE_NAME',
+    localName: 'Statements',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    holdsMoney: true,
+    description: 'Double-entry entries per account, transfers per initiator, accounts per owner; append-only.',
   },
   // One table holds both the Powertools idempotency records and the keys that
   // POST /idempotency-keys issues: both are short-lived, both expire through
@@ -64,13 +83,22 @@ export function prefixedTableNames(prefix: string): Record<TableId, string> {
   return {
     accounts: `${prefix}-${TABLES.accounts.localName}`,
     ledger: `${prefix}-${TABLES.ledger.localName}`,
+    statements: `${prefix}-${TABLES.statements.localName}`,
     idempotency: `${prefix}-${TABLES.idempotency.localName}`,
   };
 }
 
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
-export type FunctionId = 'createKey' | 'transfer' | 'getAccount' | 'getTransfer';
+export type FunctionId =
+  | 'createKey'
+  | 'transfer'
+  | 'getAccount'
+  | 'getTransfer'
+  | 'listAccounts'
+  | 'listEntries'
+  | 'listTransfers'
+  | 'getIdempotencyKey';
 
 export interface FunctionDefinition {
   readonly id: FunctionId;
@@ -81,6 +109,8 @@ export interface FunctionDefinition {
   readonly memorySizeMb: number;
   /** The only table permissions the function receives. */
   readonly tables: ReadonlyArray<{ readonly table: TableId; readonly access: TableAccess }>;
+  /** Serves a list: receives the cursor signing key (domain/cursor.ts). */
+  readonly signsCursors?: true;
 }
 
 export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
@@ -102,6 +132,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
       { table: 'idempotency', access: 'readWrite' },
       { table: 'accounts', access: 'readWrite' },
       { table: 'ledger', access: 'readWrite' },
+      { table: 'statements', access: 'write' },
     ],
   },
   getAccount: {
@@ -115,10 +146,58 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
   getTransfer: {
     id: 'getTransfer',
     entry: 'functions/get-transfer.ts',
-    description: 'GET /transfers/{transferId}: a transfer the caller initiated.',
+    description: 'GET /transfers/{transferId}: a transfer the caller initiated or received.',
     timeoutSeconds: 5,
     memorySizeMb: 512,
-    tables: [{ table: 'ledger', access: 'read' }],
+    // The credited account's owner may read it too: that needs the account.
+    tables: [
+      { table: 'ledger', access: 'read' },
+      { table: 'accounts', access: 'read' },
+    ],
+  },
+  listAccounts: {
+    id: 'listAccounts',
+    signsCursors: true,
+    entry: 'functions/list-accounts.ts',
+    description: "GET /accounts: the caller's accounts with their balances.",
+    timeoutSeconds: 5,
+    memorySizeMb: 512,
+    tables: [
+      { table: 'statements', access: 'read' },
+      { table: 'accounts', access: 'read' },
+    ],
+  },
+  listEntries: {
+    id: 'listEntries',
+    signsCursors: true,
+    entry: 'functions/list-entries.ts',
+    description: "GET /accounts/{accountId}/entries: the statement of one of the caller's accounts, newest first.",
+    timeoutSeconds: 5,
+    memorySizeMb: 512,
+    tables: [
+      { table: 'statements', access: 'read' },
+      { table: 'accounts', access: 'read' },
+    ],
+  },
+  listTransfers: {
+    id: 'listTransfers',
+    signsCursors: true,
+    entry: 'functions/list-transfers.ts',
+    description: 'GET /transfers: the transfers the caller initiated, newest first.',
+    timeoutSeconds: 5,
+    memorySizeMb: 512,
+    tables: [
+      { table: 'statements', access: 'read' },
+      { table: 'accounts', access: 'read' },
+    ],
+  },
+  getIdempotencyKey: {
+    id: 'getIdempotencyKey',
+    entry: 'functions/get-idempotency-key.ts',
+    description: 'GET /idempotency-keys/{key}: what became of a key issued to the caller.',
+    timeoutSeconds: 5,
+    memorySizeMb: 512,
+    tables: [{ table: 'idempotency', access: 'read' }],
   },
 };
 
@@ -136,6 +215,10 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', resource: '/transfers', functionId: 'transfer' },
   { method: 'GET', resource: '/accounts/{accountId}', functionId: 'getAccount' },
   { method: 'GET', resource: '/transfers/{transferId}', functionId: 'getTransfer' },
+  { method: 'GET', resource: '/accounts', functionId: 'listAccounts' },
+  { method: 'GET', resource: '/accounts/{accountId}/entries', functionId: 'listEntries' },
+  { method: 'GET', resource: '/transfers', functionId: 'listTransfers' },
+  { method: 'GET', resource: '/idempotency-keys/{key}', functionId: 'getIdempotencyKey' },
 ];
 
 /** Environment variables shared by every function, with their defaults. */
@@ -145,6 +228,8 @@ export const SETTINGS = {
   /** Powertools keeps completed records in memory: a repeat on a warm instance costs no DynamoDB call. */
   idempotencyLocalCache: { envVar: 'IDEMPOTENCY_LOCAL_CACHE', default: false },
   dynamoDbEndpoint: { envVar: 'DYNAMODB_ENDPOINT' },
+  /** HMAC key of list cursors (domain/cursor.ts); the stack makes one in Secrets Manager, `npm start` a random one. */
+  cursorSigningKey: { envVar: 'CURSOR_SIGNING_KEY', minLength: 32 },
 } as const;
 
 /**

@@ -29,7 +29,15 @@ export interface TransferMonitoringProps {
 const FIVE_MINUTES = Duration.minutes(5);
 
 /** The operations the functions perform on the tables (lib/table-permissions.ts). */
-const TABLE_OPERATIONS = [Operation.GET_ITEM, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.DELETE_ITEM, Operation.TRANSACT_WRITE_ITEMS];
+const TABLE_OPERATIONS = [
+  Operation.GET_ITEM,
+  Operation.BATCH_GET_ITEM,
+  Operation.PUT_ITEM,
+  Operation.UPDATE_ITEM,
+  Operation.DELETE_ITEM,
+  Operation.QUERY,
+  Operation.TRANSACT_WRITE_ITEMS,
+];
 
 /**
  * Thresholds, each a count over 5 minutes. Money problems page on the first

@@ -56,6 +56,13 @@ export const NAG_ACKNOWLEDGEMENTS = {
       'function against the same schema (domain/schemas.ts) because a gateway 400 cannot name the invalid field, which the ' +
       'API contract requires. -c gatewayBodyValidation=true validates the body at the gateway too.',
   },
+  cursorKeyRotation: {
+    id: 'AwsSolutions::AwsSolutions-SMG4',
+    reason:
+      'The secret is the HMAC key of list cursors, not a credential: it reaches the list functions as a deploy-time dynamic ' +
+      'reference, so rotating it means a redeploy, and a rotation would only turn the cursors in flight into 400 invalid-cursor. ' +
+      'A forged cursor still reads only the caller\'s own lists.',
+  },
 } as const;
 
 function acknowledge(scope: IConstruct, finding: { readonly id: string; readonly reason: string }): void {
@@ -77,6 +84,7 @@ export function acknowledgeNagFindings({
     acknowledge(fn, NAG_ACKNOWLEDGEMENTS.xrayWildcard);
   }
   const cloudWatchRole = api.restApi.node.tryFindChild('CloudWatchRole');
+  acknowledge(api.cursorSigningKey, NAG_ACKNOWLEDGEMENTS.cursorKeyRotation);
   if (cloudWatchRole !== undefined) acknowledge(cloudWatchRole, NAG_ACKNOWLEDGEMENTS.apiGatewayLogsRole);
   acknowledge(users.userPool, NAG_ACKNOWLEDGEMENTS.cognitoPlusTier);
   acknowledge(users.userPool, NAG_ACKNOWLEDGEMENTS.cognitoMfa);

@@ -9,6 +9,8 @@ import {
   MAX_REFERENCE_LENGTH,
   TRANSFER_REQUEST_SCHEMA,
 } from '../domain/schemas';
+import { DEFAULT_PAGE_LIMIT as DEFAULT_LIMIT, MAX_PAGE_LIMIT as MAX_LIMIT } from '../domain/ports';
+import { OPERATIONS as KEY_OPERATIONS } from '../domain/idempotency-key';
 import { ROUTES, SETTINGS, type FunctionId } from './definitions';
 import { objectJsonSchema } from './json-schema';
 
@@ -98,13 +100,77 @@ const OPERATIONS: Readonly<Record<FunctionId, OperationText>> = {
   },
   getTransfer: {
     operationId: 'getTransfer',
-    summary: 'Read a transfer you made',
-    description: 'A transfer you initiated, exactly as POST /transfers answered it. Anyone else gets a 404.',
+    summary: 'Read a transfer you made or received',
+    description:
+      'A transfer you initiated, exactly as POST /transfers answered it, or one that credited an account of yours. ' +
+      'Anyone else gets a 404.',
     tag: 'Transfers',
+  },
+  listAccounts: {
+    operationId: 'listAccounts',
+    summary: 'List your accounts',
+    description: 'Your accounts with their balances, oldest first.',
+    tag: 'Accounts',
+  },
+  listEntries: {
+    operationId: 'listEntries',
+    summary: "An account's statement",
+    description:
+      'The double-entry entries of one of your accounts, newest first: a debit or a credit for every movement of money. ' +
+      'Written in the same transaction as the balance, so an entry is listed as soon as its 201 is answered. ' +
+      'Opening balance 0 plus the credits minus the debits is the balance. `since` (inclusive) and `until` (exclusive) ' +
+      'narrow the window.',
+    tag: 'Accounts',
+  },
+  listTransfers: {
+    operationId: 'listTransfers',
+    summary: 'List the transfers you made',
+    description: 'Transfers you initiated, newest first; with `accountId`, only those sent from that account of yours.',
+    tag: 'Transfers',
+  },
+  getIdempotencyKey: {
+    operationId: 'getIdempotencyKey',
+    summary: 'What became of a key',
+    description:
+      'For a key issued to you: `issued` (nothing stored for it yet: retrying the operation is safe), `used` (the operation ' +
+      'committed; `resultId` names its result), `declined` (a final decline is stored and replayed on repeat) or `expired`. ' +
+      'Anyone else, and an unknown key, gets a 404.',
+    tag: 'Idempotency keys',
   },
 };
 
+const LIST_PARAMETERS: readonly Json[] = [
+  { $ref: '#/components/parameters/Limit' },
+  { $ref: '#/components/parameters/Cursor' },
+];
+
+const listOf = (itemSchema: string, description: string): Json => ({
+  description,
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: ref(itemSchema) },
+          nextCursor: { type: ['string', 'null'], description: 'Pass back as `cursor` for the next page; null on the last page.' },
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+});
+
+const LIST_ERRORS: Json = {
+  '400': problemRef('InvalidListRequest'),
+  '401': problemRef('Unauthenticated'),
+  '429': problemRef('Throttled'),
+  '503': problemRef('StoreUnavailable'),
+};
+
 function operation(functionId: FunctionId, resource: string): Json {
+  const listed = listOperation(functionId, resource);
+  if (listed !== undefined) return listed;
   const text = OPERATIONS[functionId];
   const common = {
     operationId: text.operationId,
@@ -206,6 +272,68 @@ function operation(functionId: FunctionId, resource: string): Json {
           '503': problemRef('StoreUnavailable'),
         },
       };
+    default:
+      throw new Error(`No OpenAPI operation for ${functionId}.`);
+  }
+}
+
+function listOperation(functionId: FunctionId, resource: string): Json | undefined {
+  const text = OPERATIONS[functionId];
+  const common = { operationId: text.operationId, summary: text.summary, description: text.description, tags: [text.tag] };
+  const accountPath = () => pathParameter('accountId', resource, { type: 'string', pattern: ACCOUNT_ID_PATTERN });
+  switch (functionId) {
+    case 'listAccounts':
+      return { ...common, parameters: LIST_PARAMETERS, responses: { '200': listOf('Account', 'One page of your accounts.'), ...LIST_ERRORS } };
+    case 'listEntries':
+      return {
+        ...common,
+        parameters: [accountPath(), ...LIST_PARAMETERS, { $ref: '#/components/parameters/Since' }, { $ref: '#/components/parameters/Until' }],
+        responses: { '200': listOf('Entry', 'One page of the statement, newest first.'), ...LIST_ERRORS, '404': problemRef('AccountNotFound') },
+      };
+    case 'listTransfers':
+      return {
+        ...common,
+        parameters: [
+          ...LIST_PARAMETERS,
+          {
+            name: 'accountId',
+            in: 'query',
+            required: false,
+            description: 'Only transfers sent from this account of yours; anyone else\'s is a 404.',
+            schema: { type: 'string', pattern: ACCOUNT_ID_PATTERN },
+          },
+        ],
+        responses: { '200': listOf('Transfer', 'One page of your transfers, newest first.'), ...LIST_ERRORS, '404': problemRef('AccountNotFound') },
+      };
+    case 'getIdempotencyKey':
+      return {
+        ...common,
+        parameters: [pathParameter('key', resource, { type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.issuedPattern })],
+        responses: {
+          '200': {
+            description: 'The key and its status.',
+            content: {
+              'application/json': {
+                schema: ref('KeyStatus'),
+                example: {
+                  key: 'idk_Qm9iIGFuZCBBbGljZSBwYXkx',
+                  operation: 'transfer',
+                  status: 'used',
+                  createdAt: '2026-01-16T10:00:00.000Z',
+                  expiresAt: '2026-01-17T10:00:00.000Z',
+                  resultId: 'tr_3f9a0c1b2d4e5f60718293a4b5c6d7e8',
+                },
+              },
+            },
+          },
+          '401': problemRef('Unauthenticated'),
+          '404': problemRef('KeyNotFound'),
+          '429': problemRef('Throttled'),
+          '503': problemRef('StoreUnavailable'),
+        },
+      };
+    default:
+      return undefined;
   }
 }
 
@@ -256,6 +384,36 @@ function components(): Json {
           ],
         },
         example: 'idk_Qm9iIGFuZCBBbGljZSBwYXkx',
+      },
+      Limit: {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: `Items per page, ${1} to ${MAX_LIMIT} (default ${DEFAULT_LIMIT}); anything else is a 400.`,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+      },
+      Cursor: {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        description:
+          'The `nextCursor` of the previous page, unchanged. Bound to you and to this list (path and filters; `limit` may ' +
+          'change): any other cursor is a 400 invalid-cursor.',
+        schema: { type: 'string', maxLength: 1024 },
+      },
+      Since: {
+        name: 'since',
+        in: 'query',
+        required: false,
+        description: 'Only entries created at or after this RFC 3339 instant.',
+        schema: { type: 'string', format: 'date-time' },
+      },
+      Until: {
+        name: 'until',
+        in: 'query',
+        required: false,
+        description: 'Only entries created before this RFC 3339 instant (exclusive); later than `since`.',
+        schema: { type: 'string', format: 'date-time' },
       },
     },
     headers: {
@@ -312,6 +470,40 @@ function components(): Json {
         },
         additionalProperties: false,
       },
+      Entry: {
+        type: 'object',
+        required: [
+          'entryId', 'accountId', 'kind', 'direction', 'amount', 'currency',
+          'counterpartyAccountId', 'transferId', 'reversalId', 'reference', 'createdAt',
+        ],
+        properties: {
+          entryId: { type: 'string', pattern: '^en_[0-9a-f]{32}$' },
+          accountId: { type: 'string' },
+          kind: { type: 'string', enum: ['transfer', 'reversal', 'funding'] },
+          direction: { type: 'string', enum: ['debit', 'credit'] },
+          amount: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units, positive; `direction` says which way.' },
+          currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+          counterpartyAccountId: { type: ['string', 'null'], description: 'The other side; null for funding.' },
+          transferId: { type: ['string', 'null'], description: 'The transfer moved (for a reversal, the one reversed); null for funding.' },
+          reversalId: { type: ['string', 'null'], description: 'Set on reversal entries only.' },
+          reference: { type: ['string', 'null'] },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+        additionalProperties: false,
+      },
+      KeyStatus: {
+        type: 'object',
+        required: ['key', 'operation', 'status', 'createdAt', 'expiresAt', 'resultId'],
+        properties: {
+          key: { type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.issuedPattern },
+          operation: { type: 'string', enum: [...KEY_OPERATIONS] },
+          status: { type: 'string', enum: ['issued', 'used', 'declined', 'expired'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: 'string', format: 'date-time' },
+          resultId: { type: ['string', 'null'], description: 'What the operation made (a transfer id) once `used`; else null.' },
+        },
+        additionalProperties: false,
+      },
       Problem: {
         type: 'object',
         description: 'RFC 9457 problem details. `type` is `' + PROBLEM_TYPE_BASE + '<kind>`; never a stack trace.',
@@ -351,6 +543,26 @@ function components(): Json {
       }),
       Unauthenticated: problemResponse('No token, or not a valid ID token. Nothing was done.', {
         missing: problemExample('unauthenticated', 'Unauthenticated', 401, 'Unauthorized'),
+      }),
+      InvalidListRequest: problemResponse('A query parameter or the cursor is invalid.', {
+        invalidLimit: problemExample('invalid-request', 'Invalid request', 400, `limit must be an integer from 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT}).`, {
+          field: 'limit',
+        }),
+        invalidCursor: problemExample(
+          'invalid-cursor',
+          'Invalid cursor',
+          400,
+          'The cursor is not one this list gave you: pass nextCursor back unchanged, with the same filters.',
+          { field: 'cursor' },
+        ),
+      }),
+      KeyNotFound: problemResponse('No key of yours has this value.', {
+        notFound: problemExample(
+          'idempotency-key-not-found',
+          'Idempotency key not found',
+          404,
+          'No idempotency key of yours has this value (keys are deleted some time after they expire).',
+        ),
       }),
       AccountNotFound: problemResponse('The account does not exist or is not yours (the two are never told apart). Final for the key.', {
         notFound: problemExample('account-not-found', 'Account not found', 404, 'Account acc_x does not exist or is not yours.'),

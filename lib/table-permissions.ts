@@ -6,6 +6,8 @@ const GET_ITEM: DynamoDbAction = 'dynamodb:GetItem';
 const PUT_ITEM: DynamoDbAction = 'dynamodb:PutItem';
 const UPDATE_ITEM: DynamoDbAction = 'dynamodb:UpdateItem';
 const DELETE_ITEM: DynamoDbAction = 'dynamodb:DeleteItem';
+const BATCH_GET_ITEM: DynamoDbAction = 'dynamodb:BatchGetItem';
+const QUERY: DynamoDbAction = 'dynamodb:Query';
 
 /**
  * The IAM actions behind each access level in lib/definitions.ts, per table.
@@ -14,6 +16,7 @@ const DELETE_ITEM: DynamoDbAction = 'dynamodb:DeleteItem';
  * - accounts: balances change in place (UpdateItem); no function creates or
  *   deletes an account, so none may PutItem (overwrite a balance) or DeleteItem.
  * - ledger: append-only; PutItem of a new entry, never UpdateItem or DeleteItem.
+ * - statements: append-only too (entries, list items); read by Query only.
  * - idempotency: Powertools puts, reads, completes (UpdateItem) and deletes a
  *   record on error, and a transfer marks its key USED; issuing a key is a
  *   single PutItem.
@@ -21,11 +24,13 @@ const DELETE_ITEM: DynamoDbAction = 'dynamodb:DeleteItem';
  * TransactWriteItems has no action of its own: IAM authorises each item as
  * its PutItem / UpdateItem / ConditionCheckItem. No transaction here holds a
  * ConditionCheck item, so ConditionCheckItem is granted nowhere; add it here
- * if one ever does. No table has an index, so no Query or Scan either.
+ * if one ever does. No table has an index; only the statements table is queried, and nothing
+ * but the reconciler scans.
  */
 export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess, readonly DynamoDbAction[]>>>> = {
   accounts: {
-    read: [GET_ITEM],
+    // BatchGetItem: GET /accounts reads one page of balances in one call.
+    read: [GET_ITEM, BATCH_GET_ITEM],
     write: [UPDATE_ITEM],
     readWrite: [GET_ITEM, UPDATE_ITEM],
   },
@@ -33,6 +38,11 @@ export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess
     read: [GET_ITEM],
     write: [PUT_ITEM],
     readWrite: [GET_ITEM, PUT_ITEM],
+  },
+  statements: {
+    read: [QUERY],
+    write: [PUT_ITEM],
+    readWrite: [QUERY, PUT_ITEM],
   },
   idempotency: {
     read: [GET_ITEM],

@@ -14,9 +14,10 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_KEY_HEADER, TRANSFER_REQUEST_SCHEMA, type ObjectSchema } from '../domain/schemas';
-import { FUNCTIONS, ROUTES, TABLES, type FunctionDefinition, type FunctionId, type TableId } from './definitions';
+import { FUNCTIONS, ROUTES, SETTINGS, TABLES, type FunctionDefinition, type FunctionId, type TableId } from './definitions';
 import type { EdgeSettings } from './edge-settings';
 import { objectJsonSchema } from './json-schema';
 import { addProblemGatewayResponses } from './problem-responses';
@@ -76,10 +77,19 @@ export class TransferApi extends Construct {
   readonly restApi: RestApi;
   readonly functions: Readonly<Record<FunctionId, ServiceFunction>>;
   readonly accessLogs: LogGroup;
+  readonly cursorSigningKey: Secret;
 
   constructor(scope: Construct, id: string, { tables, userPool, settings, edge }: TransferApiProps) {
     super(scope, id);
 
+    // The HMAC key of list cursors (domain/cursor.ts), made once at deploy.
+    // It reaches only the list functions, through a CloudFormation dynamic
+    // reference resolved at deploy: no call at cold start. A leaked key lets
+    // its holder forge cursors, which still read only the caller's own lists.
+    this.cursorSigningKey = new Secret(this, 'CursorSigningKey', {
+      description: 'HMAC key that signs the list cursors of the transfers API.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
     const serviceFunction = (definition: FunctionDefinition): ServiceFunction => {
       const fn = new ServiceFunction(this, pascalCase(definition.id), {
         definition,
@@ -90,6 +100,9 @@ export class TransferApi extends Construct {
           ? { reservedConcurrentExecutions: edge.transferReservedConcurrency }
           : {}),
       });
+      if (definition.signsCursors === true) {
+        fn.addEnvironment(SETTINGS.cursorSigningKey.envVar, this.cursorSigningKey.secretValue.unsafeUnwrap());
+      }
       for (const tableId of Object.keys(TABLES) as TableId[]) {
         const binding = definition.tables.find((candidate) => candidate.table === tableId);
         if (binding === undefined) fn.nameTable(tables[tableId]);
@@ -97,12 +110,9 @@ export class TransferApi extends Construct {
       }
       return fn;
     };
-    this.functions = {
-      createKey: serviceFunction(FUNCTIONS.createKey),
-      transfer: serviceFunction(FUNCTIONS.transfer),
-      getAccount: serviceFunction(FUNCTIONS.getAccount),
-      getTransfer: serviceFunction(FUNCTIONS.getTransfer),
-    };
+    const functions = {} as Record<FunctionId, ServiceFunction>;
+    for (const definition of Object.values(FUNCTIONS)) functions[definition.id] = serviceFunction(definition);
+    this.functions = functions;
 
     // Access logs are an audit trail of who called what: kept a year.
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });

@@ -14,6 +14,7 @@ export class ServiceTable extends Table {
       // No tableName: CloudFormation names the table, the functions learn it
       // from their environment, and a replacement never collides by name.
       partitionKey: { name: definition.partitionKey.name, type: AttributeType.STRING },
+      ...(definition.sortKey === undefined ? {} : { sortKey: { name: definition.sortKey.name, type: AttributeType.STRING } }),
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -37,6 +38,7 @@ export class TransferTables extends Construct {
     this.tables = {
       accounts: table(TABLES.accounts),
       ledger: table(TABLES.ledger),
+      statements: table(TABLES.statements),
       idempotency: table(TABLES.idempotency),
     };
   }

@@ -1,6 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handler as createKey } from '../functions/create-key';
 import { handler as getAccount } from '../functions/get-account';
+import { handler as getIdempotencyKey } from '../functions/get-idempotency-key';
+import { handler as listAccounts } from '../functions/list-accounts';
+import { handler as listEntries } from '../functions/list-entries';
+import { handler as listTransfers } from '../functions/list-transfers';
 import { handler as getTransfer } from '../functions/get-transfer';
 import { handler as transfer } from '../functions/transfer';
 import type { FunctionId } from '../lib/definitions';
@@ -19,4 +23,8 @@ export const HANDLERS: Readonly<Record<FunctionId, ProxyHandler>> = {
   transfer,
   getAccount,
   getTransfer,
+  listAccounts,
+  listEntries,
+  listTransfers,
+  getIdempotencyKey,
 };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { DynamoDbAccountStore } from '../adapters/dynamodb/account-store';
 import { connectDynamoDb } from '../adapters/dynamodb/client';
@@ -92,6 +93,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await createTables(connection.client, tableNames);
     for (const definition of Object.values(TABLES)) process.env[definition.envVar] = tableNames[definition.id];
     process.env[SETTINGS.dynamoDbEndpoint.envVar] = dynamoDbEndpoint;
+    // Cursors are signed with a key of this run unless one is given: they do not outlive it.
+    if (nonEmpty(process.env[SETTINGS.cursorSigningKey.envVar]) === undefined) {
+      process.env[SETTINGS.cursorSigningKey.envVar] = randomBytes(32).toString('base64url');
+    }
     // The handlers' own client, created from that environment.
     faults?.attach(dynamoDb().client);
 
@@ -130,7 +135,7 @@ function demoFile(baseUrl: string, identities: readonly DemoIdentity[]): DemoFil
 
 function tableNamesFromEnv(): Record<TableId, string> {
   const name = (id: TableId): string => nonEmpty(process.env[TABLES[id].envVar]) ?? TABLES[id].localName;
-  return { accounts: name('accounts'), ledger: name('ledger'), idempotency: name('idempotency') };
+  return { accounts: name('accounts'), ledger: name('ledger'), statements: name('statements'), idempotency: name('idempotency') };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AccountNotFoundError, BalanceLimitError, CurrencyMismatchError } from '../../domain/errors';
 import { creditCeiling } from '../../domain/money';
 import type { Account, AccountStore } from '../../domain/ports';
-import { itemToAccount, type LedgerItem } from './items';
+import { entriesOf } from '../../domain/entry';
+import { itemToAccount, moveBalance, type LedgerItem } from './items';
+import { entryToItem, ownedAccountItem } from './statement-items';
 import { translateStoreError } from './store-errors';
 
 const accountIsNew = 'attribute_not_exists(accountId)';
@@ -36,7 +38,7 @@ export interface FundAccountInput {
 export class DynamoDbAccountStore implements AccountStore {
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
-    private readonly tables: { readonly accounts: string; readonly ledger: string },
+    private readonly tables: { readonly accounts: string; readonly ledger: string; readonly statements: string },
   ) {}
 
   async getAccount(accountId: string): Promise<Account | undefined> {
@@ -50,7 +52,11 @@ export class DynamoDbAccountStore implements AccountStore {
     }
   }
 
-  /** Opens an empty account; money only ever enters through fundAccount, so the ledger explains it. */
+  /**
+   * Opens an empty account; money only ever enters through fundAccount, so
+   * the ledger explains it. The account and its line in the owner's list
+   * (GET /accounts) are written together.
+   */
   async openAccount(input: OpenAccountInput): Promise<Account> {
     const account: Account = {
       accountId: input.accountId ?? `acc_${randomBytes(12).toString('base64url')}`,
@@ -61,9 +67,19 @@ export class DynamoDbAccountStore implements AccountStore {
     };
     try {
       await this.documentClient.send(
-        new PutCommand({ TableName: this.tables.accounts, Item: account, ConditionExpression: accountIsNew }),
+        new TransactWriteCommand({
+          TransactItems: [
+            // version: how many entries the account has (see moveBalance).
+            { Put: { TableName: this.tables.accounts, Item: { ...account, version: 0 }, ConditionExpression: accountIsNew } },
+            { Put: { TableName: this.tables.statements, Item: ownedAccountItem(account) } },
+          ],
+        }),
       );
     } catch (error) {
+      if (error instanceof Error && error.name === 'TransactionCanceledException') {
+        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
+        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new AccountExistsError(account.accountId);
+      }
       translateStoreError(error);
     }
     return account;
@@ -101,10 +117,11 @@ export class DynamoDbAccountStore implements AccountStore {
               Update: {
                 TableName: this.tables.accounts,
                 Key: { accountId: input.accountId },
-                UpdateExpression: 'SET balance = balance + :amount, updatedAt = :now',
+                UpdateExpression: moveBalance('+'),
                 ConditionExpression: creditCondition,
                 ExpressionAttributeValues: {
                   ':amount': input.amount,
+                  ':one': 1,
                   ':currency': input.currency,
                   ':creditCeiling': creditCeiling(input.amount),
                   ':now': entry.createdAt,
@@ -112,6 +129,8 @@ export class DynamoDbAccountStore implements AccountStore {
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
+            // The credit entry of the funding: the statement shows where the money came from.
+            { Put: { TableName: this.tables.statements, Item: fundingEntryItem(entry) } },
           ],
         }),
       );
@@ -138,6 +157,27 @@ export class DynamoDbAccountStore implements AccountStore {
       }
       return translateStoreError(error);
     }
+  }
+}
+
+function fundingEntryItem(entry: LedgerItem): Record<string, unknown> {
+  const [credit] = entriesOf({
+    movementId: entry.transferId,
+    kind: 'funding',
+    toAccountId: entry.toAccountId,
+    amount: entry.amount,
+    currency: entry.currency,
+    reference: entry.reference ?? null,
+    createdAt: entry.createdAt,
+  });
+  return entryToItem(credit as NonNullable<typeof credit>, entry.transferId);
+}
+
+/** An account with this id exists already; nothing changed. */
+export class AccountExistsError extends Error {
+  constructor(readonly accountId: string) {
+    super(`Account ${accountId} exists already; nothing changed.`);
+    this.name = 'AccountExistsError';
   }
 }
 

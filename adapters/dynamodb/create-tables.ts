@@ -23,8 +23,12 @@ export async function createTables(client: DynamoDBClient, names: Readonly<Recor
             BillingMode: 'PAY_PER_REQUEST',
             AttributeDefinitions: [
               { AttributeName: definition.partitionKey.name, AttributeType: definition.partitionKey.type },
+              ...(definition.sortKey === undefined ? [] : [{ AttributeName: definition.sortKey.name, AttributeType: definition.sortKey.type }]),
             ],
-            KeySchema: [{ AttributeName: definition.partitionKey.name, KeyType: 'HASH' }],
+            KeySchema: [
+              { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+              ...(definition.sortKey === undefined ? [] : [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }]),
+            ],
           }),
         );
       } catch (error) {

@@ -26,6 +26,16 @@ export interface AccountItem extends Account {
   readonly updatedAt?: string;
 }
 
+/**
+ * Every movement bumps the `version` of each account it touches, in the
+ * same transaction as its entry: version = number of entries. The
+ * reconciler reads an account, its entries, and the account again; an
+ * unchanged version proves no movement landed in between (see
+ * adapters/dynamodb/reconcile-store.ts). ADD starts from 0 on accounts
+ * opened before versions existed (the backfill counts their old entries in).
+ */
+export const moveBalance = (sign: '+' | '-'): string => `SET balance = balance ${sign} :amount, updatedAt = :now ADD version :one`;
+
 export function issuedKeyId(principal: string, operation: string, key: string): string {
   return `key#${operation}#${principal}#${key}`;
 }

@@ -1,4 +1,6 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { OPERATIONS } from '../../domain/idempotency-key';
+import type { IssuedKeyRecord } from '../../domain/key-status';
 import type { IssuedKey, KeyStore } from '../../domain/ports';
 import { issuedKeyId } from './items';
 import { translateStoreError } from './store-errors';
@@ -32,6 +34,35 @@ export class DynamoDbKeyStore implements KeyStore {
       );
     } catch (error) {
       translateStoreError(error);
+    }
+  }
+
+  /**
+   * The key as issued to this principal, for whichever operation; undefined
+   * when it was never issued to them (or TTL has removed it since).
+   */
+  async findIssuedKey(principal: string, key: string): Promise<IssuedKeyRecord | undefined> {
+    try {
+      const found = await Promise.all(
+        OPERATIONS.map(async (operation) => {
+          const { Item } = await this.documentClient.send(
+            new GetCommand({ TableName: this.idempotencyTable, Key: { id: issuedKeyId(principal, operation, key) }, ConsistentRead: true }),
+          );
+          return Item === undefined
+            ? undefined
+            : {
+                key,
+                operation,
+                createdAt: String(Item.createdAt),
+                expiresAtEpochSeconds: Number(Item.expiresAt),
+                // A used key names what its transaction made.
+                resultId: Item.status === 'USED' && typeof Item.transferId === 'string' ? Item.transferId : undefined,
+              };
+        }),
+      );
+      return found.find((record) => record !== undefined);
+    } catch (error) {
+      return translateStoreError(error);
     }
   }
 }

@@ -15,12 +15,15 @@ import {
 import { creditCeiling } from '../../domain/money';
 import type { TransferExecution, TransferExecutionResult, TransferStore } from '../../domain/ports';
 import type { Transfer } from '../../domain/transfer';
-import { issuedKeyId, ledgerItemToTransfer, transferToLedgerItem } from './items';
+import { entriesOf, type Entry } from '../../domain/entry';
+import { issuedKeyId, ledgerItemToTransfer, moveBalance, transferToLedgerItem } from './items';
+import { entryToItem, initiatedTransferItem } from './statement-items';
 import { translateStoreError } from './store-errors';
 
 export interface TransferTables {
   readonly accounts: string;
   readonly ledger: string;
+  readonly statements: string;
   readonly idempotency: string;
 }
 
@@ -35,6 +38,7 @@ const keyWasIssued = 'attribute_exists(id)';
 const keyIsForOperation = '#operation = :operation';
 const keyIsUnused = '#status = :issued';
 const keyIsUnexpired = 'expiresAt > :now';
+const listItemIsNew = 'attribute_not_exists(pk)';
 
 const debitCondition = [accountExists, ownedByCaller, holdsCurrency, coversAmount].join(' AND ');
 const creditCondition = [accountExists, holdsCurrency, staysWithinSafeRange].join(' AND ');
@@ -44,7 +48,10 @@ const keyCondition = [keyWasIssued, keyIsForOperation, keyIsUnused, keyIsUnexpir
 const LEDGER = 0;
 const DEBIT = 1;
 const CREDIT = 2;
-const KEY = 3;
+// 3 and 4: the debit and credit entries; 5: the initiator's list item.
+const KEY = 6;
+
+
 
 /** The DynamoDB side of a transfer: the only code that builds its expressions. */
 export class DynamoDbTransferStore implements TransferStore {
@@ -79,12 +86,19 @@ export class DynamoDbTransferStore implements TransferStore {
    *   [0] the ledger item, first, so that "already executed" is always
    *       reason 0 and carries the original item (ALL_OLD);
    *   [1] the debit, [2] the credit;
-   *   [3] the issued key becomes USED. It is never deleted: a late retry
+   *   [3] the debit entry, [4] the credit entry (double entry: the
+   *       statement is read-your-writes because they commit with the money);
+   *   [5] the transfer in the initiator's list (GET /transfers);
+   *   [6] the issued key becomes USED. It is never deleted: a late retry
    *       must still find it spent rather than re-open the double debit.
    */
   private transaction(execution: TransferExecution, options: { withClientRequestToken: boolean }) {
     const { transfer, principal } = execution;
     const now = transfer.createdAt;
+    const [debitEntry, creditEntry] = entriesOf({ ...transfer, movementId: transfer.transferId, kind: 'transfer' });
+    const listPut = (item: Record<string, unknown>) => ({
+      Put: { TableName: this.tables.statements, Item: item, ConditionExpression: listItemIsNew },
+    });
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Put: {
@@ -98,10 +112,11 @@ export class DynamoDbTransferStore implements TransferStore {
         Update: {
           TableName: this.tables.accounts,
           Key: { accountId: transfer.fromAccountId },
-          UpdateExpression: 'SET balance = balance - :amount, updatedAt = :now',
+          UpdateExpression: moveBalance('-'),
           ConditionExpression: debitCondition,
           ExpressionAttributeValues: {
             ':amount': transfer.amount,
+            ':one': 1,
             ':principal': principal,
             ':currency': transfer.currency,
             ':now': now,
@@ -113,10 +128,11 @@ export class DynamoDbTransferStore implements TransferStore {
         Update: {
           TableName: this.tables.accounts,
           Key: { accountId: transfer.toAccountId },
-          UpdateExpression: 'SET balance = balance + :amount, updatedAt = :now',
+          UpdateExpression: moveBalance('+'),
           ConditionExpression: creditCondition,
           ExpressionAttributeValues: {
             ':amount': transfer.amount,
+            ':one': 1,
             ':currency': transfer.currency,
             ':creditCeiling': creditCeiling(transfer.amount),
             ':now': now,
@@ -124,6 +140,9 @@ export class DynamoDbTransferStore implements TransferStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
+      listPut(entryToItem(debitEntry as Entry, transfer.transferId)),
+      listPut(entryToItem(creditEntry as Entry, transfer.transferId)),
+      listPut(initiatedTransferItem(transfer, principal)),
     ];
     if (execution.consumeIssuedKey) {
       items.push({

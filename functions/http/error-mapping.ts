@@ -10,7 +10,9 @@ import {
   BalanceLimitError,
   CurrencyMismatchError,
   IdempotencyKeyFormatError,
+  IdempotencyKeyNotFoundError,
   IdempotencyKeyUnusableError,
+  InvalidCursorError,
   IdempotencyPayloadMismatchError,
   InsufficientFundsError,
   PayloadTooLargeError,
@@ -59,6 +61,9 @@ function domainProblem(error: TransferServiceError): Problem {
   if (error instanceof IdempotencyKeyFormatError) {
     return { status: 400, kind: 'invalid-idempotency-key', title: 'Missing or malformed Idempotency-Key', detail: error.message };
   }
+  if (error instanceof InvalidCursorError) {
+    return { status: 400, kind: 'invalid-cursor', title: 'Invalid cursor', detail: error.message, extensions: { field: 'cursor' } };
+  }
   if (error instanceof ValidationError) {
     return {
       status: 400,
@@ -79,6 +84,9 @@ function domainProblem(error: TransferServiceError): Problem {
   }
   if (error instanceof TransferNotFoundError) {
     return { status: 404, kind: 'transfer-not-found', title: 'Transfer not found', detail: error.message };
+  }
+  if (error instanceof IdempotencyKeyNotFoundError) {
+    return { status: 404, kind: 'idempotency-key-not-found', title: 'Idempotency key not found', detail: error.message };
   }
   if (error instanceof InsufficientFundsError) {
     return { status: 422, kind: 'insufficient-funds', title: 'Insufficient funds', detail: error.message };

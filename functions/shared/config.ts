@@ -10,6 +10,8 @@ export interface ServiceConfig {
   readonly idempotencyLocalCache: boolean;
   /** DynamoDB endpoint override (DynamoDB Local); undefined in Lambda. */
   readonly dynamoDbEndpoint: string | undefined;
+  /** Signs list cursors; only the list functions need it (see cursorSigningKey()). */
+  readonly cursorSigningKey: string | undefined;
 }
 
 export class ConfigurationError extends Error {
@@ -41,16 +43,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     throw new ConfigurationError(`${SETTINGS.keyRetentionSeconds.envVar} must be an integer number of seconds, at least 60.`);
   }
   const endpoint = env[SETTINGS.dynamoDbEndpoint.envVar];
+  const cursorKey = env[SETTINGS.cursorSigningKey.envVar];
+  if (cursorKey !== undefined && cursorKey !== '' && cursorKey.length < SETTINGS.cursorSigningKey.minLength) {
+    throw new ConfigurationError(`${SETTINGS.cursorSigningKey.envVar} must be at least ${SETTINGS.cursorSigningKey.minLength} characters.`);
+  }
   return {
     tables: {
       accounts: required(env, TABLES.accounts.envVar),
       ledger: required(env, TABLES.ledger.envVar),
+      statements: required(env, TABLES.statements.envVar),
       idempotency: required(env, TABLES.idempotency.envVar),
     },
     keyRetentionSeconds,
     allowClientKeys: flag(env, SETTINGS.allowClientKeys),
     idempotencyLocalCache: flag(env, SETTINGS.idempotencyLocalCache),
     dynamoDbEndpoint: endpoint === undefined || endpoint === '' ? undefined : endpoint,
+    cursorSigningKey: cursorKey === undefined || cursorKey === '' ? undefined : cursorKey,
   };
 }
 
@@ -60,4 +68,11 @@ let cached: ServiceConfig | undefined;
 export function config(): ServiceConfig {
   cached ??= readConfig();
   return cached;
+}
+
+/** The cursor key, which every list function requires. */
+export function cursorSigningKey(): string {
+  const key = config().cursorSigningKey;
+  if (key === undefined) throw new ConfigurationError(`Environment variable ${SETTINGS.cursorSigningKey.envVar} is not set.`);
+  return key;
 }

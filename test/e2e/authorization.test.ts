@@ -80,18 +80,20 @@ describe('Authorization matrix over HTTP', () => {
     expect(other.text).not.toMatch(/balance/);
   });
 
-  it('GET /transfers/{id}: the initiator reads it, the receiver gets the same 404 as for a missing transfer', async () => {
+  it('GET /transfers/{id}: the initiator and the receiver read it, anyone else gets the same 404 as for a missing transfer', async () => {
     // Prepare
     const transferId = String(aliceTransfer.body.transferId);
 
     // Act
     const owner = await call(baseUrl, 'GET', `/transfers/${transferId}`, { token: alice.token });
     const receiver = await call(baseUrl, 'GET', `/transfers/${transferId}`, { token: bob.token });
+    const other = await call(baseUrl, 'GET', `/transfers/${transferId}`, { token: e2e.user('carol').token });
 
     // Assess
     expect(owner.text).toBe(aliceTransfer.text);
-    expectProblem(receiver, 404, 'transfer-not-found');
-    expect(receiver.text).not.toContain('alice only');
+    expect(receiver.text).toBe(aliceTransfer.text);
+    expectProblem(other, 404, 'transfer-not-found');
+    expect(other.text).not.toContain('alice only');
   });
 
   it("POST /transfers: nobody debits an account they do not own (404), and nothing moves", async () => {

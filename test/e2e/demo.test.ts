@@ -1,3 +1,4 @@
+import { prefixedTableNames } from '../../lib/definitions';
 import { randomBytes } from 'node:crypto';
 import { playFailureTimeline } from '../../local/demo-stories';
 import { freePort } from '../../local/dynamodb-local';
@@ -16,7 +17,7 @@ describe('Demo: the failure timeline', () => {
     stack = await startLocalStack({
       port: await freePort(),
       faults: true,
-      tableNames: { accounts: `${prefix}-Accounts`, ledger: `${prefix}-Ledger`, idempotency: `${prefix}-Idempotency` },
+      tableNames: prefixedTableNames(prefix),
       log: (line) => serverLog.push(line),
     });
   });

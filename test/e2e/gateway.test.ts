@@ -121,7 +121,7 @@ describe('Local API: routing follows lib/definitions.ts', () => {
 
     // Assess
     expectProblem(reply, 405, 'method-not-allowed');
-    expect(reply.headers.get('allow')).toBe('POST');
+    expect(reply.headers.get('allow')).toBe('GET, POST');
   });
 
   it('never lets an encoded slash turn a path parameter into a path', async () => {

@@ -217,10 +217,10 @@ describe('Stack: ExactlyOnceTransfers, monitoring', () => {
       .filter((alarm) => Array.isArray(alarm.Properties.Metrics))
       .map((alarm) => JSON.stringify(alarm.Properties.Metrics));
 
-    // Assess: 3 tables x (SystemErrors, ThrottledRequests) + conflicts.
-    expect(expressions).toHaveLength(7);
-    expect(expressions.filter((metrics) => metrics.includes('"MetricName":"SystemErrors"'))).toHaveLength(3);
-    expect(expressions.filter((metrics) => metrics.includes('"MetricName":"ThrottledRequests"'))).toHaveLength(3);
+    // Assess: 4 tables x (SystemErrors, ThrottledRequests) + conflicts.
+    expect(expressions).toHaveLength(9);
+    expect(expressions.filter((metrics) => metrics.includes('"MetricName":"SystemErrors"'))).toHaveLength(4);
+    expect(expressions.filter((metrics) => metrics.includes('"MetricName":"ThrottledRequests"'))).toHaveLength(4);
     expect(expressions.filter((metrics) => metrics.includes(OBSERVABILITY.metrics.inFlightConflicts))).toHaveLength(1);
   });
 

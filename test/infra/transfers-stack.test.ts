@@ -33,11 +33,16 @@ function onlyLogicalId(resources: Resources, what: string): string {
   return ids[0] as string;
 }
 
+function keySchemaOf(table: TableDefinition): Array<{ AttributeName: string; KeyType: string }> {
+  return [
+    { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
+    ...(table.sortKey === undefined ? [] : [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' }]),
+  ];
+}
+
 function tableLogicalId(template: Template, table: TableDefinition): string {
   return onlyLogicalId(
-    template.findResources('AWS::DynamoDB::Table', {
-      Properties: { KeySchema: [{ AttributeName: table.partitionKey.name, KeyType: 'HASH' }] },
-    }),
+    template.findResources('AWS::DynamoDB::Table', { Properties: { KeySchema: keySchemaOf(table) } }),
     `table keyed by ${table.partitionKey.name}`,
   );
 }
@@ -112,8 +117,11 @@ describe('Stack: ExactlyOnceTransfers', () => {
 
       // Act & Assess
       template.hasResourceProperties('AWS::DynamoDB::Table', {
-        KeySchema: [{ AttributeName: table.partitionKey.name, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: table.partitionKey.name, AttributeType: table.partitionKey.type }],
+        KeySchema: keySchemaOf(table),
+        AttributeDefinitions: [table.partitionKey, ...(table.sortKey === undefined ? [] : [table.sortKey])].map((key) => ({
+          AttributeName: key.name,
+          AttributeType: key.type,
+        })),
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       });
@@ -353,6 +361,12 @@ describe('Stack: ExactlyOnceTransfers', () => {
         NODE_OPTIONS: '--enable-source-maps',
       });
       expect(variables).not.toHaveProperty(SETTINGS.dynamoDbEndpoint.envVar);
+      // The cursor key reaches the list functions only, as a dynamic reference to the secret.
+      if (FUNCTIONS[functionId].signsCursors === true) {
+        expect(JSON.stringify(variables[SETTINGS.cursorSigningKey.envVar])).toContain('{{resolve:secretsmanager:');
+      } else {
+        expect(variables).not.toHaveProperty(SETTINGS.cursorSigningKey.envVar);
+      }
     });
 
     it('takes the key retention, client keys and local cache switches from the CDK context', () => {
@@ -391,14 +405,18 @@ describe('Stack: ExactlyOnceTransfers', () => {
       expect(Object.fromEntries(actions)).toEqual({ idempotency: ['dynamodb:PutItem'] });
     });
 
-    it('grants getAccount only GetItem on the accounts table', () => {
-      // Act & Assess
-      expect(Object.fromEntries(tableActionsOf(template, FUNCTIONS.getAccount))).toEqual({ accounts: ['dynamodb:GetItem'] });
-    });
+    const ACCOUNT_READS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem'];
 
-    it('grants getTransfer only GetItem on the ledger table', () => {
+    it.each([
+      ['getAccount', { accounts: ACCOUNT_READS }],
+      ['getTransfer', { ledger: ['dynamodb:GetItem'], accounts: ACCOUNT_READS }],
+      ['listAccounts', { statements: ['dynamodb:Query'], accounts: ACCOUNT_READS }],
+      ['listEntries', { statements: ['dynamodb:Query'], accounts: ACCOUNT_READS }],
+      ['listTransfers', { statements: ['dynamodb:Query'], accounts: ACCOUNT_READS }],
+      ['getIdempotencyKey', { idempotency: ['dynamodb:GetItem'] }],
+    ] as const)('grants the read function %s only reads: %j', (functionId, expected) => {
       // Act & Assess
-      expect(Object.fromEntries(tableActionsOf(template, FUNCTIONS.getTransfer))).toEqual({ ledger: ['dynamodb:GetItem'] });
+      expect(Object.fromEntries(tableActionsOf(template, FUNCTIONS[functionId]))).toEqual(expected);
     });
 
     it('grants transfer what its transaction and Powertools need: balances updated in place, ledger append-only', () => {
@@ -409,6 +427,7 @@ describe('Stack: ExactlyOnceTransfers', () => {
       expect(actions).toEqual({
         accounts: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         ledger: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        statements: ['dynamodb:PutItem'],
         idempotency: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       });
     });

@@ -12,8 +12,9 @@ import { createHarness, reply, type Harness, type Reply } from '../support/harne
 
 const ALICE = 'alice-sub';
 const BOB = 'bob-sub';
+const CAROL = 'carol-sub';
 
-type Caller = typeof ALICE | typeof BOB | undefined;
+type Caller = typeof ALICE | typeof BOB | typeof CAROL | undefined;
 
 let harness: Harness;
 let aliceUsd: string;
@@ -175,10 +176,16 @@ describe('Authorization matrix: every route, owner / other user / unauthenticate
       expect((await getTransfer(ALICE, aliceTransferId)).statusCode).toBe(200);
     });
 
-    it('answers another user 404 (even the receiver), the same answer as for a transfer that does not exist', async () => {
+    it('shows the owner of the credited account the transfer', async () => {
+      const received = await getTransfer(BOB, aliceTransferId);
+      expect(received.statusCode).toBe(200);
+      expect(received.rawBody).toBe((await getTransfer(ALICE, aliceTransferId)).rawBody);
+    });
+
+    it('answers a user who neither sent nor received it 404, the same answer as for a transfer that does not exist', async () => {
       // Act
-      const others = await getTransfer(BOB, aliceTransferId);
-      const missing = await getTransfer(BOB, 'tr_00000000000000000000000000000000');
+      const others = await getTransfer(CAROL, aliceTransferId);
+      const missing = await getTransfer(CAROL, 'tr_00000000000000000000000000000000');
 
       // Assess
       expectProblem(others, 404, 'transfer-not-found');

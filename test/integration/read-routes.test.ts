@@ -3,7 +3,7 @@ import { createHarness, type Harness } from '../support/harness';
 const ALICE = 'alice-sub';
 const BOB = 'bob-sub';
 
-describe('Handlers: getAccount and getTransfer (owner only)', () => {
+describe('Handlers: getAccount (owner only) and getTransfer (initiator or receiver)', () => {
   let harness: Harness;
   let aliceUsd: string;
   let bobUsd: string;
@@ -57,8 +57,17 @@ describe('Handlers: getAccount and getTransfer (owner only)', () => {
     expect(response.rawBody).toBe(transferBody);
   });
 
+  it('shows the owner of the credited account the same transfer', async () => {
+    // Act
+    const response = await harness.getTransfer(BOB, String(transfer.transferId));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.rawBody).toBe(transferBody);
+  });
+
   it.each([
-    ['the receiving user', BOB, () => String(transfer.transferId)],
+    ['a user who neither sent nor received it', 'carol-sub', () => String(transfer.transferId)],
     ['anyone, for an unknown transfer', ALICE, () => 'tr_00000000000000000000000000000000'],
     ['anyone, for a funding entry id', ALICE, () => 'fund_1'],
   ])('answers 404 to %s', async (_, principal, transferId) => {

@@ -26,7 +26,7 @@ describe('Handler: transfer, DynamoDB calls per request', () => {
   const body = (amount = 1_250) => ({ fromAccountId: aliceUsd, toAccountId: bobUsd, amount, currency: 'USD', reference: 'lunch' });
   const transfer = (key: string) => harness.transfer(ALICE, key, body());
 
-  it('a first-time transfer makes exactly 3 calls (claim, transaction, completion), reads nothing and writes 10 WCU', async () => {
+  it('a first-time transfer makes exactly 3 calls (claim, transaction, completion), reads nothing and writes 16 WCU', async () => {
     // Prepare
     const key = await harness.issueKey(ALICE);
     meter.reset();
@@ -38,12 +38,13 @@ describe('Handler: transfer, DynamoDB calls per request', () => {
     expect(response.statusCode).toBe(201);
     expect(Object.fromEntries(meter.calls)).toEqual({ PutItemCommand: 1, TransactWriteItemsCommand: 1, UpdateItemCommand: 1 });
     expect(meter.units.read).toBe(0);
-    // 1 (conditional put) + 4 items x 2 (transaction) + 1 (completion): every item is under 1 KB.
-    expect(meter.units.write).toBe(10);
+    // 1 (conditional put) + 7 items x 2 (transaction: ledger, debit, credit, two entries,
+    // the initiator's list item, the key) + 1 (completion): every item is under 1 KB.
+    expect(meter.units.write).toBe(16);
     expect(meter.units.unaccounted).toBe(0);
   });
 
-  it('the largest ASCII transfer the API accepts (64-character account ids, 140-character reference) still writes 10 WCU', async () => {
+  it('the largest ASCII transfer the API accepts (64-character account ids, 140-character reference) still writes 16 WCU', async () => {
     // Prepare: every item stays under 1 KB, so each costs its minimum.
     const from = await harness.accounts.openAccount({ ownerId: ALICE, currency: 'USD', accountId: 'F'.repeat(64) });
     const to = await harness.accounts.openAccount({ ownerId: BOB, currency: 'USD', accountId: 'T'.repeat(64) });
@@ -63,7 +64,7 @@ describe('Handler: transfer, DynamoDB calls per request', () => {
     // Assess
     expect(response.statusCode).toBe(201);
     expect(meter.totalCalls()).toBe(3);
-    expect(meter.units.write).toBe(10);
+    expect(meter.units.write).toBe(16);
   });
 
   it('a repeat makes exactly 1 call: the conditional put that finds the completed record', async () => {

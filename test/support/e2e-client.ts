@@ -1,3 +1,4 @@
+import { prefixedTableNames } from '../../lib/definitions';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { freePort } from '../../local/dynamodb-local';
@@ -28,7 +29,7 @@ export async function startE2eStack(): Promise<E2eStack> {
   const requestLog: string[] = [];
   const stack = await startLocalStack({
     port: await freePort(),
-    tableNames: { accounts: `${prefix}-Accounts`, ledger: `${prefix}-Ledger`, idempotency: `${prefix}-Idempotency` },
+    tableNames: prefixedTableNames(prefix),
     log: (line) => requestLog.push(line),
   });
   return {

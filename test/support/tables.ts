@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { connectDynamoDb, type DynamoDbConnection } from '../../adapters/dynamodb/client';
 import { createTables } from '../../adapters/dynamodb/create-tables';
-import { TABLES, prefixedTableNames, type TableId } from '../../lib/definitions';
+import { SETTINGS, TABLES, prefixedTableNames, type TableId } from '../../lib/definitions';
 
 export interface TestTables {
   readonly names: Readonly<Record<TableId, string>>;
@@ -22,6 +22,7 @@ export async function createTestTables(env: Record<string, string> = {}): Promis
   const connection = connectDynamoDb({ endpoint });
   await createTables(connection.client, names);
   for (const definition of Object.values(TABLES)) process.env[definition.envVar] = names[definition.id];
+  process.env[SETTINGS.cursorSigningKey.envVar] ??= randomBytes(32).toString('base64url');
   Object.assign(process.env, env);
   return {
     names,

@@ -1,15 +1,16 @@
 import { ConfigurationError, readConfig } from '../../functions/shared/config';
 
-const tables = { ACCOUNTS_TABLE_NAME: 'A', LEDGER_TABLE_NAME: 'L', IDEMPOTENCY_TABLE_NAME: 'I' };
+const tables = { ACCOUNTS_TABLE_NAME: 'A', LEDGER_TABLE_NAME: 'L', STATEMENTS_TABLE_NAME: 'S', IDEMPOTENCY_TABLE_NAME: 'I' };
 
 describe('Function: readConfig', () => {
   it('reads the table names and applies the documented defaults', () => {
     expect(readConfig(tables)).toEqual({
-      tables: { accounts: 'A', ledger: 'L', idempotency: 'I' },
+      tables: { accounts: 'A', ledger: 'L', statements: 'S', idempotency: 'I' },
       keyRetentionSeconds: 86_400,
       allowClientKeys: false,
       idempotencyLocalCache: false,
       dynamoDbEndpoint: undefined,
+      cursorSigningKey: undefined,
     });
   });
 
@@ -24,6 +25,7 @@ describe('Function: readConfig', () => {
     ['a retention under a minute', { ...tables, KEY_RETENTION_SECONDS: '30' }],
     ['a switch that is not a boolean', { ...tables, ALLOW_CLIENT_KEYS: 'yes' }],
     ['a cache switch that is not a boolean', { ...tables, IDEMPOTENCY_LOCAL_CACHE: '1' }],
+    ['a cursor signing key shorter than 32 characters', { ...tables, CURSOR_SIGNING_KEY: 'short' }],
   ])('refuses %s', (_, env) => {
     expect(() => readConfig(env)).toThrow(ConfigurationError);
   });

@@ -14,7 +14,7 @@ import type { TransferExecution } from '../../domain/ports';
  */
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
 const mock = mockClient(documentClient);
-const store = new DynamoDbTransferStore(documentClient, { accounts: 'A', ledger: 'L', idempotency: 'I' });
+const store = new DynamoDbTransferStore(documentClient, { accounts: 'A', ledger: 'L', statements: 'S', idempotency: 'I' });
 
 const execution: TransferExecution = {
   transfer: {
@@ -44,7 +44,7 @@ describe('Class: DynamoDbTransferStore', () => {
   beforeEach(() => mock.reset());
 
   describe('Method: executeTransfer', () => {
-    it('sends one transaction of four items with a ClientRequestToken derived from the transfer id', async () => {
+    it('sends one transaction of seven items (ledger, debit, credit, two entries, initiator list, key) with a ClientRequestToken derived from the transfer id', async () => {
       // Prepare
       mock.on(TransactWriteCommand).resolves({});
 
@@ -54,7 +54,7 @@ describe('Class: DynamoDbTransferStore', () => {
       // Assess
       expect(result.kind).toBe('committed');
       const [call] = mock.commandCalls(TransactWriteCommand);
-      expect(call?.args[0].input.TransactItems).toHaveLength(4);
+      expect(call?.args[0].input.TransactItems).toHaveLength(7);
       expect(call?.args[0].input.ClientRequestToken).toBe(clientRequestToken(execution.transfer.transferId));
       expect(call?.args[0].input.ClientRequestToken?.length).toBeLessThanOrEqual(36);
     });

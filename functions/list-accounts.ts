@@ -1,0 +1,21 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { accountView } from '../domain/account';
+import { listRoute } from './http/list-request';
+import { respond } from './http/request';
+import { observed } from './shared/observability';
+import { statementStore } from './shared/stores';
+
+/** GET /accounts: the caller's accounts with their balances, oldest first. */
+export const handler = observed('listAccounts', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+  respond(event, () =>
+    listRoute(
+      {
+        route: 'GET /accounts',
+        filters: [],
+        load: ({ principal, page }) => statementStore().listOwnedAccounts(principal, page),
+        view: accountView,
+      },
+      event,
+    ),
+  ),
+);

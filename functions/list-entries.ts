@@ -1,0 +1,25 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { entryView } from '../domain/entry';
+import { listRoute } from './http/list-request';
+import { respond } from './http/request';
+import { observed } from './shared/observability';
+import { ownAccount } from './shared/own-account';
+import { statementStore } from './shared/stores';
+
+/** GET /accounts/{accountId}/entries: the statement of one of the caller's accounts, newest first. */
+export const handler = observed('listEntries', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+  respond(event, () =>
+    listRoute(
+      {
+        route: 'GET /accounts/{accountId}/entries',
+        filters: ['since', 'until'],
+        async load({ principal, page }) {
+          const account = await ownAccount(principal, event.pathParameters?.accountId);
+          return statementStore().listEntries(account.accountId, page);
+        },
+        view: entryView,
+      },
+      event,
+    ),
+  ),
+);

@@ -1,0 +1,26 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { transferView } from '../domain/transfer';
+import { listRoute } from './http/list-request';
+import { respond } from './http/request';
+import { observed } from './shared/observability';
+import { ownAccount } from './shared/own-account';
+import { statementStore } from './shared/stores';
+
+/** GET /transfers[?accountId=]: the transfers the caller initiated, newest first; only those sent from one of their accounts with accountId. */
+export const handler = observed('listTransfers', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+  respond(event, () =>
+    listRoute(
+      {
+        route: 'GET /transfers',
+        filters: ['accountId'],
+        async load({ principal, filters, page }) {
+          // Someone else's account is a 404, as on every other route.
+          const fromAccountId = filters.accountId === undefined ? undefined : (await ownAccount(principal, filters.accountId)).accountId;
+          return statementStore().listInitiatedTransfers(principal, page, fromAccountId);
+        },
+        view: transferView,
+      },
+      event,
+    ),
+  ),
+);
