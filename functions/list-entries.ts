@@ -13,10 +13,8 @@ export const handler = observed('listEntries', async (event: APIGatewayProxyEven
       {
         route: 'GET /accounts/{accountId}/entries',
         filters: ['since', 'until'],
-        async load({ principal, page }) {
-          const account = await ownAccount(principal, event.pathParameters?.accountId);
-          return statementStore().listEntries(account.accountId, page);
-        },
+        authorize: async ({ principal }) => void (await ownAccount(principal, event.pathParameters?.accountId)),
+        load: ({ page }) => statementStore().listEntries(String(event.pathParameters?.accountId), page),
         view: entryView,
       },
       event,

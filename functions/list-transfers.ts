@@ -13,11 +13,11 @@ export const handler = observed('listTransfers', async (event: APIGatewayProxyEv
       {
         route: 'GET /transfers',
         filters: ['accountId'],
-        async load({ principal, filters, page }) {
-          // Someone else's account is a 404, as on every other route.
-          const fromAccountId = filters.accountId === undefined ? undefined : (await ownAccount(principal, filters.accountId)).accountId;
-          return statementStore().listInitiatedTransfers(principal, page, fromAccountId);
+        // Someone else's account is a 404, as on every other route.
+        authorize: async ({ principal, filters }) => {
+          if (filters.accountId !== undefined) await ownAccount(principal, filters.accountId);
         },
+        load: ({ principal, filters, page }) => statementStore().listInitiatedTransfers(principal, page, filters.accountId),
         view: transferView,
       },
       event,

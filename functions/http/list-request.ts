@@ -22,7 +22,12 @@ export interface ListSpec<T> {
   readonly route: string;
   /** Query parameters besides limit and cursor. `since`/`until` are the createdAt window. */
   readonly filters: readonly string[];
-  /** Loads one page for the caller; throws a 404-class error for what is not theirs. */
+  /**
+   * Checks that the list is the caller's (a 404 otherwise) before the cursor
+   * is looked at: what is not yours is a 404, whatever the cursor.
+   */
+  authorize?(request: Omit<ListRequest, 'page'>): Promise<void>;
+  /** Loads one page for the caller. */
   load(request: ListRequest): Promise<Page<T>>;
   view(item: T): unknown;
 }
@@ -51,6 +56,7 @@ export async function listRoute<T>(spec: ListSpec<T>, event: APIGatewayProxyEven
     // The path parameters and filters select the items; limit may change between pages.
     filters: { ...prefixed('path.', event.pathParameters ?? {}), ...prefixed('query.', filters) },
   };
+  await spec.authorize?.({ principal, event, filters });
   const key = cursorSigningKey();
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, binding, key);
   const page = await spec.load({

@@ -24,6 +24,8 @@ export interface Harness {
   ): Promise<Reply>;
   getAccount(principal: string, accountId: string): Promise<Reply>;
   getTransfer(principal: string, transferId: string): Promise<Reply>;
+  /** Any GET route of lib/definitions.ts, as API Gateway would invoke it. */
+  get(principal: string | undefined, resource: string, options?: { path?: Record<string, string>; query?: Record<string, string> }): Promise<Reply>;
   balances(): Promise<Map<string, number>>;
 }
 
@@ -47,6 +49,14 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     transfer: (await import('../../functions/transfer')).handler,
     getAccount: (await import('../../functions/get-account')).handler,
     getTransfer: (await import('../../functions/get-transfer')).handler,
+  };
+  const readHandlers: Record<string, (event: ReturnType<typeof apiGatewayEvent>) => Promise<APIGatewayProxyResult>> = {
+    '/accounts': (await import('../../functions/list-accounts')).handler,
+    '/accounts/{accountId}': handlers.getAccount,
+    '/accounts/{accountId}/entries': (await import('../../functions/list-entries')).handler,
+    '/transfers': (await import('../../functions/list-transfers')).handler,
+    '/transfers/{transferId}': handlers.getTransfer,
+    '/idempotency-keys/{key}': (await import('../../functions/get-idempotency-key')).handler,
   };
   const claimsOf = (principal: string | undefined) => (principal === undefined ? undefined : { sub: principal });
 
@@ -106,6 +116,20 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
         claims: { sub: principal },
       });
       return reply(await handlers.getTransfer(event));
+    },
+    async get(principal, resource, options = {}) {
+      const handler = readHandlers[resource];
+      if (handler === undefined) throw new Error(`No GET route ${resource}`);
+      const path = resource.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(options.path?.[name] ?? ''));
+      const event = apiGatewayEvent({
+        method: 'GET',
+        resource,
+        path,
+        ...(options.path === undefined ? {} : { pathParameters: options.path }),
+        ...(options.query === undefined ? {} : { queryStringParameters: options.query }),
+        ...(claimsOf(principal) === undefined ? {} : { claims: claimsOf(principal) }),
+      });
+      return reply(await handler(event));
     },
     async balances() {
       const items = await tables.scan('accounts');
