@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccountStore } from '../adapters/dynamodb/account-store';
 import { connectDynamoDb } from '../adapters/dynamodb/client';
 import { MAX_BALANCE_MINOR, isCurrencyCode, isPositiveMinorAmount } from '../domain/money';
@@ -34,9 +35,30 @@ function option(values: Record<string, string | boolean | undefined>, name: stri
   return value;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Where the command talks to: the process's own by default; tests pass a client with faults injected. */
+export interface AccountsCommandIo {
+  readonly documentClient?: DynamoDBDocumentClient;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const PROCESS_IO: AccountsCommandIo = { stdout: (text) => console.log(text), stderr: (text) => console.error(text) };
+
+/** Runs one command; resolves to the process's exit code. */
+export async function runAccountsCommand(argv: readonly string[], io: AccountsCommandIo = PROCESS_IO): Promise<number> {
+  try {
+    await main(argv, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) io.stderr(`${error.message}\n\n${USAGE}`);
+    else io.stderr(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    return 1;
+  }
+}
+
+async function main(argv: readonly string[], io: AccountsCommandIo): Promise<void> {
   const { positionals, values } = parseArgs({
-    args: argv,
+    args: [...argv],
     allowPositionals: true,
     options: {
       owner: { type: 'string' },
@@ -50,7 +72,8 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command] = positionals;
   const config = readConfig();
-  const { documentClient } = connectDynamoDb(config.dynamoDbEndpoint === undefined ? {} : { endpoint: config.dynamoDbEndpoint });
+  const documentClient =
+    io.documentClient ?? connectDynamoDb(config.dynamoDbEndpoint === undefined ? {} : { endpoint: config.dynamoDbEndpoint }).documentClient;
   const accounts = new DynamoDbAccountStore(documentClient, config.tables);
 
   switch (command) {
@@ -60,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
       const accountId = values.account;
       if (accountId !== undefined && !isAccountId(accountId)) throw new UsageError('--account must be 1-64 of A-Z a-z 0-9 _ -.');
       const account = await accounts.openAccount({ ownerId: option(values, 'owner'), currency, ...(accountId ? { accountId } : {}) });
-      console.log(JSON.stringify(account, null, 2));
+      io.stdout(JSON.stringify(account, null, 2));
       return;
     }
     case 'fund': {
@@ -79,17 +102,17 @@ async function main(argv: string[]): Promise<void> {
         ...(values.reference ? { reference: values.reference } : {}),
       });
       const { alreadyApplied, ...ledgerEntry } = entry;
-      console.log(JSON.stringify(ledgerEntry, null, 2));
-      if (alreadyApplied) console.error(`Funding request ${requestId} was already applied earlier; nothing changed.`);
+      io.stdout(JSON.stringify(ledgerEntry, null, 2));
+      if (alreadyApplied) io.stderr(`Funding request ${requestId} was already applied earlier; nothing changed.`);
       if (values['request-id'] === undefined) {
-        console.error(`If this command's outcome is unclear, rerun it with --request-id ${requestId}: it will never fund twice.`);
+        io.stderr(`If this command's outcome is unclear, rerun it with --request-id ${requestId}: it will never fund twice.`);
       }
       return;
     }
     case 'show': {
       const account = await accounts.getAccount(option(values, 'account'));
       if (account === undefined) throw new UsageError('No such account.');
-      console.log(JSON.stringify(account, null, 2));
+      io.stdout(JSON.stringify(account, null, 2));
       return;
     }
     default:
@@ -97,8 +120,8 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
-  else console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  void runAccountsCommand(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
