@@ -18,6 +18,9 @@ import {
  *     jitter, never less than Retry-After) and send the very same request
  *     with the very same key, within the attempt and time budget.
  *  4. Any other answer is final: return it, with whether it was a replay.
+ *  5. Out of attempts or time without a final answer (none, or a retryable
+ *     one): the outcome is unknown; throw TransferOutcomeUnknownError with
+ *     the key, to resume with later.
  *
  * The key is what makes step 3 safe: whatever happened to an earlier attempt
  * (never arrived, failed mid-way, committed and lost its answer), the server
@@ -84,20 +87,32 @@ export interface TransferClientOptions {
   readonly onEvent?: (event: ClientEvent) => void;
 }
 
-/** No attempt got an answer, so whether the transfer happened is unknown; retrying with `key` is safe. */
+/**
+ * No final answer: no attempt was answered, or the last answer was still
+ * retryable (409, 429, 5xx; a 503 can come after a commit whose answer was
+ * lost). Whether the transfer happened is unknown; retrying with `key` is safe.
+ */
 export class TransferOutcomeUnknownError extends Error {
+  /** The last retryable answer, when there was one. */
+  readonly lastOutcome: Outcome | undefined;
+
   constructor(
     readonly key: string,
     readonly attempts: number,
-    options: { cause: unknown },
+    options: { cause: unknown; lastOutcome?: Outcome },
   ) {
-    super(`No answer after ${attempts} attempt(s); the transfer may or may not have happened. Retry with the same key: ${key}`, options);
+    const last = options.lastOutcome === undefined ? 'no answer' : `last answer ${options.lastOutcome.status}, still retryable`;
+    super(`No final answer after ${attempts} attempt(s) (${last}); the transfer may or may not have happened. Retry with the same key: ${key}`, options);
     this.name = 'TransferOutcomeUnknownError';
+    this.lastOutcome = options.lastOutcome;
   }
 }
 
 /** A call other than the transfer itself (issuing a key, a read) ended without the answer it needs. */
 export class TransferClientError extends Error {
+  /** The server gave a final refusal; otherwise there was no answer, or only a retryable one, and trying again later may work. */
+  readonly final: boolean;
+
   constructor(
     message: string,
     readonly outcome?: Outcome,
@@ -105,6 +120,7 @@ export class TransferClientError extends Error {
   ) {
     super(message, options);
     this.name = 'TransferClientError';
+    this.final = outcome !== undefined && !isRetryableStatus(outcome.status);
   }
 }
 
@@ -137,7 +153,9 @@ export class TransferClient {
     const key = (outcome?.body as { key?: unknown } | undefined)?.key;
     if (outcome?.status === 201 && typeof key === 'string') return key;
     throw new TransferClientError(
-      outcome === undefined ? `No key after ${attempts} attempt(s).` : `POST /idempotency-keys answered ${outcome.status}.`,
+      outcome === undefined
+        ? `No key after ${attempts} attempt(s): no answer.`
+        : `No key after ${attempts} attempt(s): POST /idempotency-keys answered ${outcome.status}${isRetryableStatus(outcome.status) ? ', still retryable' : ''}.`,
       outcome,
       { cause: lastError },
     );
@@ -165,7 +183,10 @@ export class TransferClient {
       headers: { 'Idempotency-Key': key },
       key,
     });
-    if (outcome === undefined) throw new TransferOutcomeUnknownError(key, attempts, { cause: lastError });
+    // A retryable last answer is no answer: an earlier attempt may have committed.
+    if (outcome === undefined || isRetryableStatus(outcome.status)) {
+      throw new TransferOutcomeUnknownError(key, attempts, { cause: lastError, ...(outcome === undefined ? {} : { lastOutcome: outcome }) });
+    }
     return { ...outcome, replayed: isReplay(outcome), key };
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -12,6 +12,8 @@ import { translateStoreError } from './store-errors';
 
 const accountIsNew = 'attribute_not_exists(accountId)';
 const fundingIsNew = 'attribute_not_exists(transferId)';
+/** On a funding ledger item: the run that wrote it (FundAccountInput.runId). */
+const FUNDING_RUN_ATTRIBUTE = 'fundingRunId';
 const creditCondition = ['attribute_exists(accountId)', 'currency = :currency', 'balance <= :creditCeiling'].join(' AND ');
 
 export interface OpenAccountInput {
@@ -29,6 +31,12 @@ export interface FundAccountInput {
   readonly reference?: string;
   /** Makes a funding retry-safe: the same request id never funds twice. */
   readonly requestId: string;
+  /**
+   * One run of the operator's command, the same for each of its resends:
+   * an existing funding item carrying it is this run's own commit, whose
+   * answer was lost, not an earlier run's. Default: one per call.
+   */
+  readonly runId?: string;
 }
 
 /**
@@ -88,8 +96,10 @@ export class DynamoDbAccountStore implements AccountStore {
   /**
    * Credits an account with money from outside the system, in one
    * transaction with a `funding` ledger entry keyed by the request id.
+   * `alreadyApplied` is true only when another run applied it.
    */
   async fundAccount(input: FundAccountInput): Promise<LedgerItem & { readonly alreadyApplied: boolean }> {
+    const runId = input.runId ?? randomUUID();
     const entry: LedgerItem = {
       transferId: `fund_${createHash('sha256').update(input.requestId).digest('hex').slice(0, 32)}`,
       kind: 'funding',
@@ -108,7 +118,7 @@ export class DynamoDbAccountStore implements AccountStore {
             {
               Put: {
                 TableName: this.tables.ledger,
-                Item: entry,
+                Item: { ...entry, [FUNDING_RUN_ATTRIBUTE]: runId },
                 ConditionExpression: fundingIsNew,
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
@@ -142,9 +152,10 @@ export class DynamoDbAccountStore implements AccountStore {
         if (reasons?.[0]?.Code === 'ConditionalCheckFailed' && earlier !== undefined) {
           // A retry of the same funding is answered with what it recorded;
           // the same request id for other money is refused.
-          const applied = unmarshall(earlier) as LedgerItem;
+          const { [FUNDING_RUN_ATTRIBUTE]: appliedByRun, ...applied } = unmarshall(earlier) as LedgerItem & Record<typeof FUNDING_RUN_ATTRIBUTE, unknown>;
           if (applied.toAccountId === input.accountId && applied.amount === input.amount && applied.currency === input.currency) {
-            return { ...applied, alreadyApplied: true };
+            // Our own resend meeting our own commit (its answer was lost) funded now, not earlier.
+            return { ...applied, alreadyApplied: appliedByRun !== runId };
           }
           throw new FundingRequestReusedError(input.requestId);
         }

@@ -1,12 +1,6 @@
 import type { Clock } from '../../client/backoff';
-import {
-  TransferClient,
-  TransferClientError,
-  TransferOutcomeUnknownError,
-  type ClientEvent,
-  type Transport,
-  type TransportRequest,
-} from '../../client/transfer-client';
+import { TransferClient, TransferClientError, TransferOutcomeUnknownError, type ClientEvent, type Transport } from '../../client/transfer-client';
+import { KEY, fakeClock, fakeTransport } from '../support/fake-transport';
 
 /**
  * The retrying client against a scripted fake transport and a fake clock:
@@ -14,54 +8,8 @@ import {
  */
 
 const BASE_URL = 'https://api.example.test/prod';
-const KEY = 'idk_AAAAAAAAAAAAAAAAAAAAAAAA';
 const TRANSFER = { fromAccountId: 'acc_a', toAccountId: 'acc_b', amount: 2_500, currency: 'USD', reference: 'dinner' };
 const CREATED = { transferId: 'tr_1', ...TRANSFER, status: 'completed', createdAt: '2026-03-01T12:00:00.000Z' };
-
-type Step =
-  | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
-  | { readonly networkError: string }
-  | { readonly hang: true };
-
-interface SentRequest extends Omit<TransportRequest, 'signal'> {
-  readonly url: string;
-}
-
-/** Answers POST /idempotency-keys with KEY, and every other call from the script, in order. */
-function fakeTransport(script: Step[], keySteps: Step[] = []) {
-  const sent: SentRequest[] = [];
-  const transport: Transport = async (url, init) => {
-    sent.push({ url, method: init.method, headers: init.headers, ...(init.body === undefined ? {} : { body: init.body }) });
-    const queue = url.endsWith('/idempotency-keys') ? keySteps : script;
-    const step = queue.shift() ?? (url.endsWith('/idempotency-keys') ? { status: 201, body: { key: KEY } } : { status: 599 });
-    if ('networkError' in step) throw Object.assign(new TypeError('fetch failed'), { cause: { code: step.networkError } });
-    if ('hang' in step) {
-      return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(new Error('aborted'))));
-    }
-    return {
-      status: step.status,
-      headers: new Headers(step.headers ?? {}),
-      text: async () => (step.body === undefined ? '' : JSON.stringify(step.body)),
-    };
-  };
-  const transfers = () => sent.filter((request) => request.url.endsWith('/transfers'));
-  return { transport, sent, transfers };
-}
-
-/** Time moves only when the client sleeps. */
-function fakeClock(random = 0.5): Clock & { sleeps: number[] } {
-  let now = Date.parse('2026-03-01T12:00:00Z');
-  const sleeps: number[] = [];
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    random: () => random,
-    sleeps,
-  };
-}
 
 function client(transport: Transport, clock: Clock, policy = {}, onEvent?: (event: ClientEvent) => void) {
   return new TransferClient({
@@ -179,29 +127,32 @@ describe('Class: TransferClient', () => {
       expect(clock.sleeps).toEqual([1_000, 2_000]);
     });
 
-    it('stops after the maximum attempts and returns the last answer', async () => {
-      // Prepare
-      const fake = fakeTransport(Array.from({ length: 10 }, () => ({ status: 409, headers: { 'Retry-After': '1' } })));
+    it.each([409, 429, 500, 503, 504])('out of attempts on a retryable %p, throws TransferOutcomeUnknownError with the key and that last answer', async (status) => {
+      // Prepare: a 503 can come after an attempt that committed and lost its answer.
+      const fake = fakeTransport(Array.from({ length: 10 }, () => ({ status, headers: { 'Retry-After': '1' } })));
 
       // Act
-      const outcome = await client(fake.transport, fakeClock(), { maxAttempts: 3 }).transfer(TRANSFER);
+      const failure = await client(fake.transport, fakeClock(), { maxAttempts: 3 }).transfer(TRANSFER).catch((error: unknown) => error);
 
       // Assess
-      expect(outcome).toMatchObject({ status: 409, attempts: 3, key: KEY });
+      expect(failure).toBeInstanceOf(TransferOutcomeUnknownError);
+      expect(failure).toMatchObject({ key: KEY, attempts: 3, lastOutcome: { status, attempts: 3 } });
+      expect((failure as Error).message).toContain(`last answer ${status}, still retryable`);
       expect(fake.transfers()).toHaveLength(3);
     });
 
-    it('starts no attempt that the time budget would not allow', async () => {
+    it('starts no attempt that the time budget would not allow, and then the outcome is unknown', async () => {
       // Prepare: each retry asks for 4 s; the budget is 10 s.
       const fake = fakeTransport(Array.from({ length: 10 }, () => ({ status: 503, headers: { 'Retry-After': '4' } })));
       const clock = fakeClock();
 
       // Act
-      const outcome = await client(fake.transport, clock, { budgetMs: 10_000 }).transfer(TRANSFER);
+      const failure = await client(fake.transport, clock, { budgetMs: 10_000 }).transfer(TRANSFER).catch((error: unknown) => error);
 
       // Assess
       expect(clock.sleeps).toEqual([4_000, 4_000]);
-      expect(outcome).toMatchObject({ status: 503, attempts: 3 });
+      expect(failure).toBeInstanceOf(TransferOutcomeUnknownError);
+      expect(failure).toMatchObject({ key: KEY, attempts: 3, lastOutcome: { status: 503 } });
     });
 
     it('with no answer at all, throws TransferOutcomeUnknownError carrying the key, and resuming with it sends that key', async () => {
@@ -265,7 +216,7 @@ describe('Class: TransferClient', () => {
       expect(fake.sent).toHaveLength(2);
     });
 
-    it('fails with TransferClientError on a final refusal, and no transfer is sent', async () => {
+    it('fails with a final TransferClientError on a final refusal, and no transfer is sent', async () => {
       // Prepare
       const fake = fakeTransport([{ status: 201, body: CREATED }], [{ status: 401, body: { status: 401 } }]);
 
@@ -274,7 +225,23 @@ describe('Class: TransferClient', () => {
 
       // Assess
       expect(failure).toBeInstanceOf(TransferClientError);
-      expect((failure as TransferClientError).outcome?.status).toBe(401);
+      expect(failure).toMatchObject({ final: true, outcome: { status: 401 } });
+      expect(fake.transfers()).toHaveLength(0);
+    });
+
+    it.each([
+      ['no answer', { networkError: 'ECONNREFUSED' }],
+      ['only 503s', { status: 503 }],
+    ] as const)('with %s, fails with a TransferClientError that is not final, and no transfer is sent', async (_case, step) => {
+      // Prepare
+      const fake = fakeTransport([{ status: 201, body: CREATED }], Array.from({ length: 3 }, () => ({ ...step })));
+
+      // Act
+      const failure = await client(fake.transport, fakeClock(), { maxAttempts: 3 }).transfer(TRANSFER).catch((error: unknown) => error);
+
+      // Assess
+      expect(failure).toBeInstanceOf(TransferClientError);
+      expect(failure).toMatchObject({ final: false });
       expect(fake.transfers()).toHaveLength(0);
     });
   });
