@@ -10,13 +10,18 @@ export interface MoneyState {
   readonly replayed: Map<string, number>;
   readonly ledgerEntries: number;
   readonly transfers: number;
+  /** Balances rebuilt from the double-entry entries of the statements table alone. */
+  readonly replayedFromEntries: Map<string, number>;
+  /** Entries in the statements table, and how many the ledger's movements call for (2 per transfer, 1 per funding). */
+  readonly entries: number;
+  readonly expectedEntries: number;
 }
 
 const add = (map: Map<string, number>, key: string, amount: number) => map.set(key, (map.get(key) ?? 0) + amount);
 
 /** Reads the tables back and computes what the invariants I1, I2 and I4 talk about. */
 export async function readMoneyState(tables: TestTables): Promise<MoneyState> {
-  const [accounts, ledger] = await Promise.all([tables.scan('accounts'), tables.scan('ledger')]);
+  const [accounts, ledger, statements] = await Promise.all([tables.scan('accounts'), tables.scan('ledger'), tables.scan('statements')]);
   const balances = new Map<string, number>();
   const totals = new Map<string, number>();
   const replayed = new Map<string, number>();
@@ -37,12 +42,29 @@ export async function readMoneyState(tables: TestTables): Promise<MoneyState> {
     }
     add(replayed, String(entry.toAccountId), amount);
   }
-  return { balances, totals, funded, replayed, ledgerEntries: ledger.length, transfers };
+  const replayedFromEntries = new Map<string, number>([...balances.keys()].map((accountId) => [accountId, 0]));
+  const entries = statements.filter((item) => String(item.pk).startsWith('account#'));
+  for (const entry of entries) {
+    add(replayedFromEntries, String(entry.accountId), (entry.direction === 'credit' ? 1 : -1) * Number(entry.amount));
+  }
+  return {
+    balances,
+    totals,
+    funded,
+    replayed,
+    ledgerEntries: ledger.length,
+    transfers,
+    replayedFromEntries,
+    entries: entries.length,
+    expectedEntries: ledger.length + transfers,
+  };
 }
 
-/** I1 conservation, I2 no overdraft, I4 the ledger explains every balance. */
+/** I1 conservation, I2 no overdraft, I4 the ledger and its double entries explain every balance. */
 export function expectMoneyInvariants(state: MoneyState): void {
   expect(Object.fromEntries(state.totals)).toEqual(Object.fromEntries(state.funded));
   for (const balance of state.balances.values()) expect(balance).toBeGreaterThanOrEqual(0);
   expect(Object.fromEntries(state.replayed)).toEqual(Object.fromEntries(state.balances));
+  expect(Object.fromEntries(state.replayedFromEntries)).toEqual(Object.fromEntries(state.balances));
+  expect(state.entries).toBe(state.expectedEntries);
 }
