@@ -12,8 +12,8 @@
  * changed; 3 fund got no definite answer: it may or may not have been
  * applied, and rerunning the printed command (the same --request-id) is safe.
  *
- * Table names come from ACCOUNTS_TABLE_NAME, LEDGER_TABLE_NAME and
- * IDEMPOTENCY_TABLE_NAME (the stack's outputs); DYNAMODB_ENDPOINT points at
+ * Table names come from ACCOUNTS_TABLE_NAME, LEDGER_TABLE_NAME,
+ * STATEMENTS_TABLE_NAME and IDEMPOTENCY_TABLE_NAME (the stack's outputs); DYNAMODB_ENDPOINT points at
  * DynamoDB Local instead of AWS.
  */
 import { randomUUID } from 'node:crypto';
