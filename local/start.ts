@@ -1,3 +1,4 @@
+import './quiet-sdk-warning';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { howToCall } from './instructions';
