@@ -1,7 +1,7 @@
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
 
-interface GatewayProblem {
+export interface GatewayProblem {
   readonly type: ResponseType;
   readonly kind: string;
   readonly title: string;
@@ -16,7 +16,7 @@ interface GatewayProblem {
  * 502, 504...) and a gateway response template cannot compute one, so their
  * body leaves out the optional `status` member rather than state a wrong one.
  */
-const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
+export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { type: ResponseType.UNAUTHORIZED, kind: 'unauthenticated', title: 'Unauthenticated', status: 401 },
   { type: ResponseType.ACCESS_DENIED, kind: 'access-denied', title: 'Access denied', status: 403 },
   { type: ResponseType.THROTTLED, kind: 'throttled', title: 'Too many requests', status: 429 },

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { UnauthenticatedError } from '../domain/errors';
+import { toProblem } from '../functions/http/error-mapping';
 import { problemResponse, type Problem } from '../functions/http/responses';
 import { FUNCTIONS, ROUTES, type FunctionId, type RouteDefinition } from '../lib/definitions';
 import { openApiDocument } from '../lib/openapi';
@@ -182,7 +184,8 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
   // Like API Gateway, the authorizer decides before any function runs.
   const decision = await options.authorizer.authorize(req.headers.authorization);
   if (!decision.allowed) {
-    return problem(requestId, { status: 401, kind: 'unauthenticated', title: 'Unauthorized', detail: decision.reason });
+    // The function's own 401 (one error mapping), with the authorizer's reason.
+    return problem(requestId, { ...toProblem(new UnauthenticatedError()), detail: decision.reason });
   }
 
   const { functionId } = match.route;

@@ -1,4 +1,9 @@
+import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
 import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
+import { UnauthenticatedError } from '../../domain/errors';
+import { toProblem } from '../../functions/http/error-mapping';
+import { openApiDocument } from '../../lib/openapi';
+import { GATEWAY_PROBLEMS } from '../../lib/problem-responses';
 import { call, startE2eStack, type E2eStack, type HttpReply } from '../support/e2e-client';
 
 /**
@@ -35,8 +40,31 @@ describe('Local API: nothing is done for an unauthenticated caller', () => {
 
     // Assess
     expectProblem(reply, 401, 'unauthenticated');
-    expect(reply.body.title).toBe('Unauthorized');
+    expect(reply.body.title).toBe('Unauthenticated');
     expect(reply.body.detail).toBe('The Authorization header is missing.');
+  });
+
+  it('titles its 401 as the function, the deployed gateway response and the OpenAPI document do', async () => {
+    // Prepare
+    const fromFunction = toProblem(new UnauthenticatedError());
+    const fromDeployedGateway = GATEWAY_PROBLEMS.find((problem) => problem.type === ResponseType.UNAUTHORIZED);
+    const document = openApiDocument() as { components: { responses: Record<string, unknown> } };
+    const documented = document.components.responses.Unauthenticated as {
+      content: Record<string, { examples: Record<string, { value: { type: string; title: string; status: number } }> }>;
+    };
+    const documentedExamples = Object.values(documented.content['application/problem+json']?.examples ?? {}).map((example) => example.value);
+
+    // Act
+    const reply = await call(baseUrl, 'GET', '/accounts/acc_any', { token: 'not-a-jwt' });
+
+    // Assess
+    expect(fromFunction).toMatchObject({ status: 401, kind: 'unauthenticated', title: 'Unauthenticated' });
+    expect(reply.body).toMatchObject({ type: `urn:exactly-once-transfers:problem:${fromFunction.kind}`, title: fromFunction.title, status: 401 });
+    expect(fromDeployedGateway).toMatchObject({ kind: fromFunction.kind, title: fromFunction.title, status: 401 });
+    expect(documentedExamples.length).toBeGreaterThan(0);
+    for (const example of documentedExamples) {
+      expect(example).toMatchObject({ type: reply.body.type, title: fromFunction.title, status: 401 });
+    }
   });
 
   it('answers 401 to a malformed token, and never echoes it', async () => {
