@@ -7,7 +7,7 @@ import { toProblem } from '../functions/http/error-mapping';
 import { problemResponse, type Problem } from '../functions/http/responses';
 import { FUNCTIONS, ROUTES, type FunctionId, type RouteDefinition } from '../lib/definitions';
 import { openApiDocument } from '../lib/openapi';
-import { apiGatewayEvent, lambdaContext } from './api-gateway-event';
+import { apiGatewayEvent, lambdaContext, rawHeaderPairs, receivedValues } from './api-gateway-event';
 import type { LocalAuthorizer } from './authorizer';
 import type { ProxyHandler } from './handlers';
 
@@ -189,14 +189,17 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
   }
 
   const { functionId } = match.route;
-  const queryStringParameters = Object.fromEntries(request.query);
+  // Repeated headers and query names reach the function as API Gateway REST passes them.
+  const query = receivedValues(request.query);
+  const headers = receivedValues(rawHeaderPairs(req.rawHeaders));
   const event = apiGatewayEvent({
     method: match.route.method,
     resource: match.route.resource,
     path,
     pathParameters: match.pathParameters,
-    ...(Object.keys(queryStringParameters).length === 0 ? {} : { queryStringParameters }),
-    headers: headersAsReceived(req.rawHeaders),
+    ...(Object.keys(query.single).length === 0 ? {} : { queryStringParameters: query.single, multiValueQueryStringParameters: query.multi }),
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
     ...proxyBody(body),
     claims: decision.claims,
     requestId,
@@ -304,15 +307,6 @@ function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer | un
     req.once('end', () => resolve(size > limitBytes ? undefined : Buffer.concat(chunks)));
     req.once('error', () => reject(new ClientGoneError()));
   });
-}
-
-/** Header names with the client's casing (REST API events keep it); a repeated header keeps its last value. */
-function headersAsReceived(rawHeaders: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    headers[rawHeaders[index] as string] = rawHeaders[index + 1] as string;
-  }
-  return headers;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

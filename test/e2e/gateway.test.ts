@@ -4,7 +4,11 @@ import { UnauthenticatedError } from '../../domain/errors';
 import { toProblem } from '../../functions/http/error-mapping';
 import { openApiDocument } from '../../lib/openapi';
 import { GATEWAY_PROBLEMS } from '../../lib/problem-responses';
+import { createLocalAuthorizer, newDemoUser } from '../../local/authorizer';
+import type { ProxyHandler } from '../../local/handlers';
+import { createLocalApi } from '../../local/server';
 import { call, startE2eStack, type E2eStack, type HttpReply } from '../support/e2e-client';
+import { rawRequest } from '../support/raw-http';
 
 /**
  * What the local API Gateway does before any function runs: the Cognito
@@ -169,5 +173,75 @@ describe('Local API: routing follows lib/definitions.ts', () => {
 
     // Assess
     expectProblem(reply, 413, 'payload-too-large');
+  });
+});
+
+describe('Local API: repeated headers and query names reach the function as API Gateway REST passes them', () => {
+  it('refuses two Idempotency-Key lines with different values with 400, and moves no money', async () => {
+    // Prepare
+    const alice = e2e.user('alice');
+    const bob = e2e.user('bob');
+    const from = alice.accounts[0]?.accountId ?? '';
+    const to = bob.accounts[0]?.accountId ?? '';
+    const issue = async (): Promise<string> => String((await call(baseUrl, 'POST', '/idempotency-keys', { token: alice.token })).body.key);
+    const [firstKey, secondKey] = [await issue(), await issue()];
+    const balanceBefore = (await call(baseUrl, 'GET', `/accounts/${from}`, { token: alice.token })).body.balance;
+    const transfer = (keys: string[]) =>
+      rawRequest(baseUrl, {
+        method: 'POST',
+        path: '/transfers',
+        headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'application/json', 'Idempotency-Key': keys },
+        body: JSON.stringify({ fromAccountId: from, toAccountId: to, amount: 100, currency: 'USD' }),
+      });
+
+    // Act
+    const conflicting = await transfer([firstKey, secondKey]);
+    const balanceAfter = (await call(baseUrl, 'GET', `/accounts/${from}`, { token: alice.token })).body.balance;
+    const sameKeyTwice = await transfer([firstKey, firstKey]);
+
+    // Assess
+    expect(conflicting.status).toBe(400);
+    expect(conflicting.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(conflicting.text)).toMatchObject({ type: 'urn:exactly-once-transfers:problem:invalid-idempotency-key', status: 400 });
+    expect(balanceAfter).toBe(balanceBefore);
+    // One value sent twice is one key: the refused request stored nothing for it.
+    expect(sameKeyTwice.status).toBe(201);
+    expect(JSON.parse(sameKeyTwice.text)).toMatchObject({ fromAccountId: from, toAccountId: to, amount: 100 });
+  });
+
+  it('passes every value in multiValueHeaders and multiValueQueryStringParameters, and the last one in headers and queryStringParameters', async () => {
+    // Prepare
+    const received: Parameters<ProxyHandler>[0][] = [];
+    const capture: ProxyHandler = async (event) => {
+      received.push(event);
+      return { statusCode: 200, body: '{}' };
+    };
+    const authorizer = await createLocalAuthorizer();
+    const api = createLocalApi({
+      handlers: { createKey: capture, transfer: capture, getAccount: capture, getTransfer: capture },
+      authorizer,
+      log: () => undefined,
+    });
+    const url = await api.listen(0);
+    const token = await authorizer.issueIdToken(newDemoUser('alice'));
+
+    // Act
+    try {
+      await rawRequest(url, {
+        method: 'GET',
+        path: '/accounts/acc_1?view=a&view=b&single=1',
+        headers: { Authorization: `Bearer ${token}`, 'X-Trace': ['first', 'second', 'third'] },
+      });
+    } finally {
+      await api.close();
+    }
+
+    // Assess
+    const [event] = received;
+    expect(event?.headers['X-Trace']).toBe('third');
+    expect(event?.multiValueHeaders['X-Trace']).toEqual(['first', 'second', 'third']);
+    expect(event?.multiValueHeaders.Authorization).toEqual([`Bearer ${token}`]);
+    expect(event?.queryStringParameters).toEqual({ view: 'b', single: '1' });
+    expect(event?.multiValueQueryStringParameters).toEqual({ view: ['a', 'b'], single: ['1'] });
   });
 });
