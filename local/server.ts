@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { UnauthenticatedError } from '../domain/errors';
 import { toProblem } from '../functions/http/error-mapping';
@@ -16,13 +17,16 @@ import type { ProxyHandler } from './handlers';
  * lib/definitions.ts, what the REST API does in front of the Lambda
  * functions.
  *
- *   request -> route (404 / 405) -> body limit (413) -> authorizer (401)
+ *   request -> header limit, valid HTTP (431 / 400) -> route (404 / 405)
+ *           -> body limit (413) -> authorizer (401)
  *           -> proxy event + Lambda context -> handler -> response
  *
  * Where it differs from API Gateway, on purpose:
  * - An unknown resource gets 404 problem+json and a known resource with the
  *   wrong method 405 with `Allow`; API Gateway answers both with
  *   403 "Missing Authentication Token".
+ * - The request line and headers are limited to 16 KiB (431), API
+ *   Gateway REST's to about 10 KB.
  * - Bodies are limited to 1 MiB (API Gateway: 10 MB). A body that is valid
  *   UTF-8 is passed as text; any other is passed base64-encoded
  *   (`isBase64Encoded: true`), as API Gateway does for binary media types,
@@ -39,6 +43,12 @@ import type { ProxyHandler } from './handlers';
 
 /** Requests with a larger body are refused with 413 before any handler runs. */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+/**
+ * The request line and headers together, larger ones get 431. Node's
+ * default, set here so that NODE_OPTIONS cannot move it (API Gateway REST
+ * allows about 10 KB).
+ */
+export const MAX_REQUEST_HEADER_BYTES = 16 * 1024;
 /** How much of an oversized body is read and dropped before the connection is closed anyway. */
 const DRAIN_LIMIT_BYTES = 16 * MAX_REQUEST_BODY_BYTES;
 
@@ -74,11 +84,12 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
   const running = new Set<Promise<void>>();
   // Generated once the port is known: its first server is this one.
   const servedDocument: ServedDocument = { text: '' };
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, (req, res) => {
     const request = serve(options, req, res, log, servedDocument);
     running.add(request);
     void request.finally(() => running.delete(request));
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, log));
   // Keep-alive connections must not keep a closing server alive for long.
   server.keepAliveTimeout = 5_000;
 
@@ -228,6 +239,51 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
     });
   }
   return result;
+}
+
+/**
+ * What Node refuses before any request exists (headers over the limit, bytes
+ * that are not HTTP, a client too slow to send its headers) it would answer
+ * with a bare status line. Answer problem+json instead, with Node's status
+ * codes, then close the connection: the rest of what the client sends is
+ * not a request.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: (line: string) => void): void {
+  // Node's own rule: nothing for a client that is gone, nor in the middle of a response already started.
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const details = clientErrorProblem(error.code);
+  const requestId = randomUUID();
+  const result = problemResponse(details, requestId);
+  const body = Buffer.from(result.body, 'utf8');
+  const head = [
+    `HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode] ?? ''}`,
+    ...Object.entries(result.headers ?? {}).map(([name, value]) => `${name}: ${String(value)}`),
+    `x-amzn-RequestId: ${requestId}`,
+    `Content-Length: ${body.length}`,
+    'Connection: close',
+  ];
+  socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
+  log(`- - ${result.statusCode} (${details.detail})`);
+}
+
+function clientErrorProblem(code: string | undefined): Problem {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        status: 431,
+        kind: 'request-headers-too-large',
+        title: 'Request Header Fields Too Large',
+        detail: `The request line and headers exceed ${MAX_REQUEST_HEADER_BYTES} bytes.`,
+      };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, kind: 'request-timeout', title: 'Request Timeout', detail: 'The request was not received in time.' };
+    default:
+      return { status: 400, kind: 'malformed-request', title: 'Bad Request', detail: 'The request is not valid HTTP/1.1.' };
+  }
 }
 
 /** Answers of the gateway itself use the API's one problem-details helper. */

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
 import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
 import { UnauthenticatedError } from '../../domain/errors';
@@ -6,7 +7,7 @@ import { openApiDocument } from '../../lib/openapi';
 import { GATEWAY_PROBLEMS } from '../../lib/problem-responses';
 import { createLocalAuthorizer, newDemoUser } from '../../local/authorizer';
 import type { ProxyHandler } from '../../local/handlers';
-import { createLocalApi } from '../../local/server';
+import { MAX_REQUEST_HEADER_BYTES, createLocalApi } from '../../local/server';
 import { call, startE2eStack, type E2eStack, type HttpReply } from '../support/e2e-client';
 import { rawRequest } from '../support/raw-http';
 
@@ -243,5 +244,58 @@ describe('Local API: repeated headers and query names reach the function as API 
     expect(event?.multiValueHeaders.Authorization).toEqual([`Bearer ${token}`]);
     expect(event?.queryStringParameters).toEqual({ view: 'b', single: '1' });
     expect(event?.multiValueQueryStringParameters).toEqual({ view: ['a', 'b'], single: ['1'] });
+  });
+});
+
+/** Writes bytes to the server as they are and reads the whole answer, up to the server closing the connection. */
+function rawExchange(url: string, bytes: string): Promise<{ statusLine: string; headers: Record<string, string>; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = head.split('\r\n');
+      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      resolve({ statusLine, headers, body });
+    });
+  });
+}
+
+describe('Local API: requests Node refuses to parse still get problem+json', () => {
+  it(`answers a 100 KB header (the limit is ${MAX_REQUEST_HEADER_BYTES} bytes) with 431 problem+json, not Node's bare answer`, async () => {
+    // Act
+    const reply = await rawRequest(baseUrl, {
+      method: 'POST',
+      path: '/idempotency-keys',
+      headers: { Authorization: `Bearer ${e2e.user('alice').token}`, 'X-Padding': 'a'.repeat(100 * 1024) },
+    });
+
+    // Assess
+    expect(reply.status).toBe(431);
+    expect(reply.headers['content-type']).toBe('application/problem+json');
+    expect(reply.headers.connection).toBe('close');
+    expect(JSON.parse(reply.text)).toEqual({
+      type: 'urn:exactly-once-transfers:problem:request-headers-too-large',
+      title: 'Request Header Fields Too Large',
+      status: 431,
+      detail: `The request line and headers exceed ${MAX_REQUEST_HEADER_BYTES} bytes.`,
+      instance: reply.headers['x-amzn-requestid'],
+    });
+    expect(e2e.requestLog.at(-1)).toMatch(/^- - 431 /);
+  });
+
+  it('answers a request that is not HTTP with 400 problem+json', async () => {
+    // Act
+    const reply = await rawExchange(baseUrl, 'GET /transfers HTTP/1.1\r\nHost: 127.0.0.1\r\nThis is no header\r\n\r\n');
+
+    // Assess
+    expect(reply.statusLine).toBe('HTTP/1.1 400 Bad Request');
+    expect(reply.headers['content-type']).toBe('application/problem+json');
+    expect(Number(reply.headers['content-length'])).toBe(Buffer.byteLength(reply.body));
+    expect(JSON.parse(reply.body)).toMatchObject({ type: 'urn:exactly-once-transfers:problem:malformed-request', status: 400 });
   });
 });
