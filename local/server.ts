@@ -7,7 +7,7 @@ import { UnauthenticatedError } from '../domain/errors';
 import { toProblem } from '../functions/http/error-mapping';
 import { problemResponse, type Problem } from '../functions/http/responses';
 import { FUNCTIONS, ROUTES, type FunctionId, type RouteDefinition } from '../lib/definitions';
-import { openApiDocument } from '../lib/openapi';
+import { OPENAPI_PATH, openApiDocument } from '../lib/openapi';
 import { apiGatewayEvent, lambdaContext, rawHeaderPairs, receivedValues } from './api-gateway-event';
 import type { LocalAuthorizer } from './authorizer';
 import type { ProxyHandler } from './handlers';
@@ -23,8 +23,10 @@ import type { ProxyHandler } from './handlers';
  *
  * Where it differs from API Gateway, on purpose:
  * - An unknown resource gets 404 problem+json and a known resource with the
- *   wrong method 405 with `Allow`; API Gateway answers both with
- *   403 "Missing Authentication Token".
+ *   wrong method 405 with `Allow`. API Gateway cannot tell the two apart
+ *   (both are its MISSING_AUTHENTICATION_TOKEN, a bare 403 "Missing
+ *   Authentication Token" by default); the deployed API answers both 404
+ *   `route-not-found` (lib/problem-responses.ts).
  * - The request line and headers are limited to 16 KiB (431), API
  *   Gateway REST's to about 10 KB.
  * - Bodies are limited to 1 MiB (API Gateway: 10 MB). A body that is valid
@@ -32,7 +34,7 @@ import type { ProxyHandler } from './handlers';
  *   (`isBase64Encoded: true`), as API Gateway does for binary media types,
  *   so the handler sees the bytes as sent rather than a lossy decoding.
  * - GET /openapi.json serves the generated OpenAPI document, without a
- *   token (lib/openapi.ts); the deployed API does not serve it.
+ *   token (lib/openapi.ts), as the deployed API does (lib/openapi-route.ts).
  * - A handler that throws gets 500 problem+json; API Gateway answers 502.
  * - The handler is not stopped at its function timeout, and every request
  *   runs in this one process (Lambda would spread concurrent requests over
@@ -118,9 +120,6 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
     },
   };
 }
-
-/** Where the OpenAPI document is served, outside ROUTES and without a token. */
-export const OPENAPI_PATH = '/openapi.json';
 
 interface ServedDocument {
   text: string;
