@@ -1,9 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeJwt } from 'jose';
 import { TABLES } from '../../lib/definitions';
 import { freePort } from '../../local/dynamodb-local';
+import type { DemoFile } from '../../local/stack';
 import { descendantsOf, eventually, isRunning, portAccepts, type ProcessInfo } from '../support/processes';
 
 /**
@@ -23,6 +26,7 @@ interface RunningStart {
   readonly tree: readonly ProcessInfo[];
   readonly java: ProcessInfo;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly demoFile: string;
   output(): { stdout: string; stderr: string };
 }
 
@@ -45,7 +49,8 @@ afterAll(() => rmSync(demoDirectory, { recursive: true, force: true }));
 /** `npm start` on a free port, with its own DynamoDB Local, resolved once it prints that it is ready. */
 async function startNpmStart(options: { ownProcessGroup?: boolean } = {}): Promise<RunningStart> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DEMO_FILE: join(demoDirectory, `demo-${port}.json`) };
+  const demoFile = join(demoDirectory, `demo-${port}.json`);
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DEMO_FILE: demoFile };
   // As from a fresh shell: no DynamoDB endpoint (so it starts Java), no table names, no warning switch.
   delete env.DYNAMODB_ENDPOINT;
   delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
@@ -59,7 +64,7 @@ async function startNpmStart(options: { ownProcessGroup?: boolean } = {}): Promi
     npm.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const pid = npm.pid as number;
-  const partial: Omit<RunningStart, 'tree' | 'java'> = { npm, pid, port, exited, output: () => ({ stdout, stderr }) };
+  const partial: Omit<RunningStart, 'tree' | 'java'> = { npm, pid, port, exited, demoFile, output: () => ({ stdout, stderr }) };
   started.push({ ...partial, tree: [], java: { pid, ppid: 0, command: '' } });
 
   let hasExited = false;
@@ -101,6 +106,35 @@ describe('Command: npm start', () => {
     expect(run.output().stdout).toContain('SIGTERM: stopping the local API and DynamoDB Local...');
     expect(run.output().stdout).toContain('Stopped.');
     expect(run.output().stderr).not.toContain('NodeVersionSupportWarning');
+  }, 2 * STARTUP_TIMEOUT_MS);
+
+  it("writes each demo user's sub, and prints an npm run accounts command that opens an account for alice", async () => {
+    // Prepare
+    const run = await startNpmStart();
+    const demo = JSON.parse(readFileSync(run.demoFile, 'utf8')) as DemoFile;
+    const alice = demo.users.find((user) => user.name === 'alice');
+    const { stdout } = run.output();
+    const exported = /^ {2}export (.+)$/m.exec(stdout)?.[1] ?? '';
+    const openCommand = /^ {2}npm run accounts -- (open .+?)\s+#/m.exec(stdout)?.[1] ?? '';
+    const accountsEnv = Object.fromEntries(exported.split(' ').map((assignment) => assignment.split('=') as [string, string]));
+
+    // Act: the printed command, as pasted after the printed export line.
+    const opened = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/accounts.ts', ...openCommand.split(' ')],
+      { cwd: root, env: { ...process.env, ...accountsEnv } },
+    );
+    const account = JSON.parse(opened.stdout) as { accountId: string; ownerId: string };
+    const read = await fetch(`${demo.baseUrl}/accounts/${account.accountId}`, { headers: { Authorization: `Bearer ${alice?.token ?? ''}` } });
+    process.kill(run.pid, 'SIGTERM');
+    await run.exited;
+
+    // Assess
+    for (const user of demo.users) expect(user.sub).toBe(decodeJwt(user.token).sub);
+    expect(account.ownerId).toBe(alice?.sub);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ accountId: account.accountId, currency: 'USD', balance: 0 });
+    await expectEverythingStopped(run);
   }, 2 * STARTUP_TIMEOUT_MS);
 
   it('stops everything on Ctrl-C (SIGINT to the whole process group), once, and exits 0', async () => {
