@@ -37,14 +37,13 @@ beforeAll(() => {
   demoDirectory = mkdtempSync(join(tmpdir(), 'npm-start-'));
 });
 
-afterEach(() => {
-  // A failed test must not leave its servers behind: stop what it started, by pid.
+afterAll(() => {
+  // A failed test must not leave its servers behind: stop what this file started, by pid.
   for (const run of started.splice(0)) {
     for (const entry of [...run.tree, { pid: run.pid }]) if (isRunning(entry.pid)) process.kill(entry.pid, 'SIGKILL');
   }
+  rmSync(demoDirectory, { recursive: true, force: true });
 });
-
-afterAll(() => rmSync(demoDirectory, { recursive: true, force: true }));
 
 /** `npm start` on a free port, with its own DynamoDB Local, resolved once it prints that it is ready. */
 async function startNpmStart(options: { ownProcessGroup?: boolean } = {}): Promise<RunningStart> {
@@ -90,52 +89,55 @@ async function expectEverythingStopped(run: RunningStart): Promise<void> {
 }
 
 describe('Command: npm start', () => {
-  it('stops the API and its DynamoDB Local when the npm start process itself gets SIGTERM', async () => {
-    // Prepare
-    const run = await startNpmStart();
-    expect(await portAccepts(run.port)).toBe(true);
-    expect(isRunning(run.java.pid)).toBe(true);
+  describe('one run, used then stopped with SIGTERM', () => {
+    let run: RunningStart;
 
-    // Act
-    process.kill(run.pid, 'SIGTERM');
-    const exit = await run.exited;
+    beforeAll(async () => {
+      run = await startNpmStart();
+    }, STARTUP_TIMEOUT_MS);
 
-    // Assess
-    await expectEverythingStopped(run);
-    expect(exit).toEqual({ code: 0, signal: null });
-    expect(run.output().stdout).toContain('SIGTERM: stopping the local API and DynamoDB Local...');
-    expect(run.output().stdout).toContain('Stopped.');
-    expect(run.output().stderr).not.toContain('NodeVersionSupportWarning');
-  }, 2 * STARTUP_TIMEOUT_MS);
+    it("writes each demo user's sub, and prints an npm run accounts command that opens an account for alice", async () => {
+      // Prepare
+      const demo = JSON.parse(readFileSync(run.demoFile, 'utf8')) as DemoFile;
+      const alice = demo.users.find((user) => user.name === 'alice');
+      const { stdout } = run.output();
+      const exported = /^ {2}export (.+)$/m.exec(stdout)?.[1] ?? '';
+      const openCommand = /^ {2}npm run accounts -- (open .+?)\s+#/m.exec(stdout)?.[1] ?? '';
+      const accountsEnv = Object.fromEntries(exported.split(' ').map((assignment) => assignment.split('=') as [string, string]));
 
-  it("writes each demo user's sub, and prints an npm run accounts command that opens an account for alice", async () => {
-    // Prepare
-    const run = await startNpmStart();
-    const demo = JSON.parse(readFileSync(run.demoFile, 'utf8')) as DemoFile;
-    const alice = demo.users.find((user) => user.name === 'alice');
-    const { stdout } = run.output();
-    const exported = /^ {2}export (.+)$/m.exec(stdout)?.[1] ?? '';
-    const openCommand = /^ {2}npm run accounts -- (open .+?)\s+#/m.exec(stdout)?.[1] ?? '';
-    const accountsEnv = Object.fromEntries(exported.split(' ').map((assignment) => assignment.split('=') as [string, string]));
+      // Act: the printed command, as pasted after the printed export line.
+      const opened = await promisify(execFile)(
+        process.execPath,
+        [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/accounts.ts', ...openCommand.split(' ')],
+        { cwd: root, env: { ...process.env, ...accountsEnv } },
+      );
+      const account = JSON.parse(opened.stdout) as { accountId: string; ownerId: string };
+      const read = await fetch(`${demo.baseUrl}/accounts/${account.accountId}`, { headers: { Authorization: `Bearer ${alice?.token ?? ''}` } });
 
-    // Act: the printed command, as pasted after the printed export line.
-    const opened = await promisify(execFile)(
-      process.execPath,
-      [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/accounts.ts', ...openCommand.split(' ')],
-      { cwd: root, env: { ...process.env, ...accountsEnv } },
-    );
-    const account = JSON.parse(opened.stdout) as { accountId: string; ownerId: string };
-    const read = await fetch(`${demo.baseUrl}/accounts/${account.accountId}`, { headers: { Authorization: `Bearer ${alice?.token ?? ''}` } });
-    process.kill(run.pid, 'SIGTERM');
-    await run.exited;
+      // Assess
+      for (const user of demo.users) expect(user.sub).toBe(decodeJwt(user.token).sub);
+      expect(account.ownerId).toBe(alice?.sub);
+      expect(read.status).toBe(200);
+      expect(await read.json()).toMatchObject({ accountId: account.accountId, currency: 'USD', balance: 0 });
+    });
 
-    // Assess
-    for (const user of demo.users) expect(user.sub).toBe(decodeJwt(user.token).sub);
-    expect(account.ownerId).toBe(alice?.sub);
-    expect(read.status).toBe(200);
-    expect(await read.json()).toMatchObject({ accountId: account.accountId, currency: 'USD', balance: 0 });
-    await expectEverythingStopped(run);
-  }, 2 * STARTUP_TIMEOUT_MS);
+    it('stops the API and its DynamoDB Local when the npm start process itself gets SIGTERM', async () => {
+      // Prepare
+      expect(await portAccepts(run.port)).toBe(true);
+      expect(isRunning(run.java.pid)).toBe(true);
+
+      // Act
+      process.kill(run.pid, 'SIGTERM');
+      const exit = await run.exited;
+
+      // Assess
+      await expectEverythingStopped(run);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(run.output().stdout).toContain('SIGTERM: stopping the local API and DynamoDB Local...');
+      expect(run.output().stdout).toContain('Stopped.');
+      expect(run.output().stderr).not.toContain('NodeVersionSupportWarning');
+    }, 30_000);
+  });
 
   it('stops everything on Ctrl-C (SIGINT to the whole process group), once, and exits 0', async () => {
     // Prepare
