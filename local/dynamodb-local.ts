@@ -41,7 +41,8 @@ process.once('exit', killRunning);
  * Java would keep serving. So when no other listener takes the signal, kill
  * Java, then die of the signal as before. A program with its own handler
  * (npm start's graceful stop) stops DynamoDB Local itself, or exits, which
- * the 'exit' hook covers. SIGKILL cannot be caught: nothing here survives it.
+ * the 'exit' hook covers. Only SIGKILL, which no process can catch, still
+ * leaves Java running.
  */
 let signalsWatched = false;
 function watchSignals(): void {
