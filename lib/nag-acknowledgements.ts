@@ -56,6 +56,17 @@ export const NAG_ACKNOWLEDGEMENTS = {
       'function against the same schema (domain/schemas.ts) because a gateway 400 cannot name the invalid field, which the ' +
       'API contract requires. -c gatewayBodyValidation=true validates the body at the gateway too.',
   },
+  openApiWithoutToken: {
+    id: 'AwsSolutions::AwsSolutions-APIG4',
+    reason:
+      'GET /openapi.json serves the API description (lib/openapi-route.ts) to anyone, as API descriptions are: a mock ' +
+      'integration that returns the document generated at synth time, no function and no data. Every other method requires ' +
+      'a Cognito ID token.',
+  },
+  openApiWithoutCognito: {
+    id: 'AwsSolutions::AwsSolutions-COG4',
+    reason: 'GET /openapi.json is public on purpose (see AwsSolutions-APIG4 on the same method); every other method uses the Cognito authorizer.',
+  },
 } as const;
 
 function acknowledge(scope: IConstruct, finding: { readonly id: string; readonly reason: string }): void {
@@ -82,4 +93,6 @@ export function acknowledgeNagFindings({
   acknowledge(users.userPool, NAG_ACKNOWLEDGEMENTS.cognitoMfa);
   if (!edge.waf) acknowledge(api.restApi.deploymentStage, NAG_ACKNOWLEDGEMENTS.wafOff);
   if (!edge.gatewayBodyValidation) acknowledge(api.restApi, NAG_ACKNOWLEDGEMENTS.gatewayBodyValidationOff);
+  acknowledge(api.openApiMethod, NAG_ACKNOWLEDGEMENTS.openApiWithoutToken);
+  acknowledge(api.openApiMethod, NAG_ACKNOWLEDGEMENTS.openApiWithoutCognito);
 }
