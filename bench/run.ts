@@ -1,5 +1,6 @@
 // First: the deployed Powertools settings, before any handler module reads them.
 import { quietStdout } from './support/deployed-observability';
+import '../local/quiet-sdk-warning';
 import { writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';

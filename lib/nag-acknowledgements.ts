@@ -63,6 +63,17 @@ export const NAG_ACKNOWLEDGEMENTS = {
       'reference, so rotating it means a redeploy, and a rotation would only turn the cursors in flight into 400 invalid-cursor. ' +
       'A forged cursor still reads only the caller\'s own lists.',
   },
+  openApiWithoutToken: {
+    id: 'AwsSolutions::AwsSolutions-APIG4',
+    reason:
+      'GET /openapi.json serves the API description (lib/openapi-route.ts) to anyone, as API descriptions are: a mock ' +
+      'integration that returns the document generated at synth time, no function and no data. Every other method requires ' +
+      'a Cognito ID token.',
+  },
+  openApiWithoutCognito: {
+    id: 'AwsSolutions::AwsSolutions-COG4',
+    reason: 'GET /openapi.json is public on purpose (see AwsSolutions-APIG4 on the same method); every other method uses the Cognito authorizer.',
+  },
 } as const;
 
 function acknowledge(scope: IConstruct, finding: { readonly id: string; readonly reason: string }): void {
@@ -90,4 +101,6 @@ export function acknowledgeNagFindings({
   acknowledge(users.userPool, NAG_ACKNOWLEDGEMENTS.cognitoMfa);
   if (!edge.waf) acknowledge(api.restApi.deploymentStage, NAG_ACKNOWLEDGEMENTS.wafOff);
   if (!edge.gatewayBodyValidation) acknowledge(api.restApi, NAG_ACKNOWLEDGEMENTS.gatewayBodyValidationOff);
+  acknowledge(api.openApiMethod, NAG_ACKNOWLEDGEMENTS.openApiWithoutToken);
+  acknowledge(api.openApiMethod, NAG_ACKNOWLEDGEMENTS.openApiWithoutCognito);
 }

@@ -20,9 +20,13 @@ import { objectJsonSchema } from './json-schema';
  * Gateway models), paths from ROUTES in lib/definitions.ts. Nothing here is
  * a second copy of a rule, so the document cannot drift from the code.
  *
- * `npm start` serves it at GET /openapi.json; `npm test` lints it with
- * Redocly (test/unit/openapi.test.ts).
+ * `npm start` and the deployed API (lib/openapi-route.ts) serve it at GET
+ * /openapi.json, without a token; `npm test` lints it with Redocly
+ * (test/unit/openapi.test.ts).
  */
+
+/** Where the document is served, outside ROUTES and without a token. */
+export const OPENAPI_PATH = '/openapi.json';
 
 type Json = Record<string, unknown>;
 

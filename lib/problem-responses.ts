@@ -1,12 +1,14 @@
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
 
-interface GatewayProblem {
+export interface GatewayProblem {
   readonly type: ResponseType;
   readonly kind: string;
   readonly title: string;
   /** Omitted for the defaults, which cover several status codes. */
   readonly status?: number;
+  /** A fixed detail where the gateway's own message would mislead; otherwise its message. */
+  readonly detail?: string;
 }
 
 /**
@@ -16,7 +18,7 @@ interface GatewayProblem {
  * 502, 504...) and a gateway response template cannot compute one, so their
  * body leaves out the optional `status` member rather than state a wrong one.
  */
-const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
+export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { type: ResponseType.UNAUTHORIZED, kind: 'unauthenticated', title: 'Unauthenticated', status: 401 },
   { type: ResponseType.ACCESS_DENIED, kind: 'access-denied', title: 'Access denied', status: 403 },
   { type: ResponseType.THROTTLED, kind: 'throttled', title: 'Too many requests', status: 429 },
@@ -25,6 +27,15 @@ const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { type: ResponseType.BAD_REQUEST_PARAMETERS, kind: 'invalid-idempotency-key', title: 'Missing or malformed Idempotency-Key', status: 400 },
   { type: ResponseType.REQUEST_TOO_LARGE, kind: 'payload-too-large', title: 'Payload too large', status: 413 },
   { type: ResponseType.WAF_FILTERED, kind: 'request-blocked', title: 'Request blocked', status: 403 },
+  // No method for this path and verb. API Gateway calls it "Missing Authentication Token" (a 403), which
+  // sends callers hunting for a token problem; the local server answers the same request 404 route-not-found.
+  {
+    type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    kind: 'route-not-found',
+    title: 'Not Found',
+    status: 404,
+    detail: 'No route matches this method and path.',
+  },
   { type: ResponseType.DEFAULT_4XX, kind: 'gateway-client-error', title: 'Request refused by the API gateway' },
   { type: ResponseType.DEFAULT_5XX, kind: 'gateway-error', title: 'API gateway error' },
 ];
@@ -33,13 +44,13 @@ const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
  * Gateway response templates are plain variable substitution, not VTL.
  * `$context.error.messageString` is already a quoted JSON string.
  */
-export function problemTemplate({ kind, title, status }: GatewayProblem): string {
+export function problemTemplate({ kind, title, status, detail }: GatewayProblem): string {
   return [
     '{',
     `"type":"${PROBLEM_TYPE_BASE}${kind}",`,
     `"title":"${title}",`,
     status === undefined ? '' : `"status":${status},`,
-    '"detail":$context.error.messageString,',
+    `"detail":${detail === undefined ? '$context.error.messageString' : JSON.stringify(detail)},`,
     '"instance":"$context.requestId"',
     '}',
   ].join('');

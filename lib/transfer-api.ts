@@ -10,6 +10,7 @@ import {
   MethodLoggingLevel,
   RestApi,
   type JsonSchema,
+  type Method,
   type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
@@ -20,10 +21,13 @@ import { IDEMPOTENCY_KEY_HEADER, TRANSFER_REQUEST_SCHEMA, type ObjectSchema } fr
 import { FUNCTIONS, ROUTES, SETTINGS, TABLES, type FunctionDefinition, type FunctionId, type TableId } from './definitions';
 import type { EdgeSettings } from './edge-settings';
 import { objectJsonSchema } from './json-schema';
+import { addOpenApiRoute } from './openapi-route';
 import { addProblemGatewayResponses } from './problem-responses';
 import { ServiceFunction } from './service-function';
 import type { ServiceSettings } from './service-settings';
 import type { ServiceTable } from './transfer-tables';
+
+const STAGE_NAME = 'prod';
 
 export interface TransferApiProps {
   readonly tables: Readonly<Record<TableId, ServiceTable>>;
@@ -78,6 +82,8 @@ export class TransferApi extends Construct {
   readonly functions: Readonly<Record<FunctionId, ServiceFunction>>;
   readonly accessLogs: LogGroup;
   readonly cursorSigningKey: Secret;
+  /** GET /openapi.json: the one method without the authorizer. */
+  readonly openApiMethod: Method;
 
   constructor(scope: Construct, id: string, { tables, userPool, settings, edge }: TransferApiProps) {
     super(scope, id);
@@ -122,7 +128,7 @@ export class TransferApi extends Construct {
       description: 'Exactly-once money transfers: idempotency keys, transfers, accounts.',
       endpointTypes: [EndpointType.REGIONAL],
       deployOptions: {
-        stageName: 'prod',
+        stageName: STAGE_NAME,
         tracingEnabled: true,
         metricsEnabled: true,
         // Stage-wide token bucket: beyond it, 429 before any function runs.
@@ -174,6 +180,7 @@ export class TransferApi extends Construct {
         .resourceForPath(route.resource)
         .addMethod(route.method, new LambdaIntegration(this.functions[route.functionId]), methodOptions(route.functionId));
     }
+    this.openApiMethod = addOpenApiRoute(this.restApi, STAGE_NAME);
     addProblemGatewayResponses(this.restApi);
   }
 }

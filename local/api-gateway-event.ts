@@ -9,9 +9,14 @@ export interface ProxyRequest {
   /** The concrete path, such as `/transfers/tr_1234`. */
   readonly path: string;
   readonly pathParameters?: Record<string, string>;
+  /** One value per name: the last, when the query repeats a name (as API Gateway REST does). */
   readonly queryStringParameters?: Record<string, string>;
-  /** Header names exactly as the client sent them. */
+  /** Every value of each name, in order; derived from `queryStringParameters` when absent. */
+  readonly multiValueQueryStringParameters?: Record<string, string[]>;
+  /** Header names exactly as the client sent them; one value per name (the last, for a repeated header). */
   readonly headers?: Record<string, string>;
+  /** Every value of each header, in order; derived from `headers` when absent. */
+  readonly multiValueHeaders?: Record<string, string[]>;
   readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
   /** Verified token claims, as the Cognito authorizer passes them; absent when unauthenticated. */
@@ -34,11 +39,10 @@ export function apiGatewayEvent(request: ProxyRequest): APIGatewayProxyEvent {
     path: request.path,
     httpMethod: request.method,
     headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    multiValueHeaders: request.multiValueHeaders ?? singleValues(headers),
     queryStringParameters: request.queryStringParameters ?? null,
-    multiValueQueryStringParameters: request.queryStringParameters
-      ? Object.fromEntries(Object.entries(request.queryStringParameters).map(([name, value]) => [name, [value]]))
-      : null,
+    multiValueQueryStringParameters:
+      request.multiValueQueryStringParameters ?? (request.queryStringParameters ? singleValues(request.queryStringParameters) : null),
     pathParameters: request.pathParameters ?? null,
     stageVariables: null,
     body: request.body ?? null,
@@ -78,6 +82,38 @@ export function apiGatewayEvent(request: ProxyRequest): APIGatewayProxyEvent {
       stage: 'local',
     },
   };
+}
+
+function singleValues(values: Record<string, string>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, [value]]));
+}
+
+export interface ReceivedValues {
+  /** The last value of each name. */
+  readonly single: Record<string, string>;
+  /** Every value of each name, in the order received. */
+  readonly multi: Record<string, string[]>;
+}
+
+/**
+ * Name-value pairs as API Gateway REST hands them to a proxy integration:
+ * `multiValue...` keeps every value of a repeated name, the single-value map
+ * keeps the last. Header names keep the client's casing. Used for Node's
+ * `rawHeaders` (name, value, name, value, ...) and for the query string.
+ */
+export function receivedValues(pairs: Iterable<readonly [string, string]>): ReceivedValues {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of pairs) {
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return { single, multi };
+}
+
+/** Node's `rawHeaders` list as name-value pairs. */
+export function* rawHeaderPairs(rawHeaders: readonly string[]): Generator<readonly [string, string]> {
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) yield [rawHeaders[index] as string, rawHeaders[index + 1] as string];
 }
 
 /** A Lambda context whose remaining time counts down from the function's timeout. */

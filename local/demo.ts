@@ -1,3 +1,4 @@
+import './quiet-sdk-warning';
 import { randomBytes } from 'node:crypto';
 import { prefixedTableNames } from '../lib/definitions';
 

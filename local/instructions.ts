@@ -5,7 +5,8 @@ import type { DemoFile } from './stack';
 /**
  * What `npm start` prints once everything runs: the demo accounts and
  * commands to paste into a shell, with the seed's literal ids and tokens
- * (no jq needed; `sed` picks the key out of the JSON answer).
+ * (no jq needed; `sed` picks the key out of the JSON answer). README.md
+ * shows a copy; test/unit/instructions.test.ts keeps the two the same.
  */
 export interface LocalStore {
   readonly dynamoDbEndpoint: string;
@@ -23,10 +24,11 @@ export function howToCall(demo: DemoFile, demoFilePath: string, store: LocalStor
   const lines = [
     `Local API ready on ${demo.baseUrl}   (Ctrl-C stops it${store.ownsDynamoDb ? ' and DynamoDB Local' : ''})`,
     `Demo identities, tokens and accounts: ${demoFilePath}`,
-    `DynamoDB: ${store.dynamoDbEndpoint}; for npm run accounts against it:`,
+    `DynamoDB: ${store.dynamoDbEndpoint}; for npm run accounts against it (an owner is a user's sub in the demo file):`,
     `  export DYNAMODB_ENDPOINT=${store.dynamoDbEndpoint} ${Object.values(TABLES)
       .map((table) => `${table.envVar}=${store.tableNames[table.id]}`)
       .join(' ')}`,
+    ...(alice === undefined ? [] : [`  npm run accounts -- open --owner ${alice.sub} --currency USD   # one more account for alice`]),
     '',
     ...demo.users.flatMap((user) =>
       user.accounts.map(
@@ -46,7 +48,7 @@ export function howToCall(demo: DemoFile, demoFilePath: string, store: LocalStor
   });
   const transferCommand = [
     `curl -si -X POST "$BASE/transfers" -H "Authorization: Bearer $ALICE_TOKEN" \\`,
-    `    -H "Idempotency-Key: $KEY" -H 'Content-Type: application/json' -d "$TRANSFER"`,
+    `    -H "Idempotency-Key: $KEY" -H 'Content-Type: application/json' -d "$TRANSFER"; echo`,
   ];
   lines.push(
     '',
@@ -71,7 +73,7 @@ export function howToCall(demo: DemoFile, demoFilePath: string, store: LocalStor
     `curl -s "$BASE/accounts/${to.accountId}" -H "Authorization: Bearer $BOB_TOKEN"; echo`,
     '',
     '# 5. Without a token: 401 problem+json',
-    `curl -si -X POST "$BASE/idempotency-keys"`,
+    `curl -si -X POST "$BASE/idempotency-keys"; echo`,
   );
   return lines.join('\n');
 }

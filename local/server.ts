@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { UnauthenticatedError } from '../domain/errors';
+import { toProblem } from '../functions/http/error-mapping';
 import { problemResponse, type Problem } from '../functions/http/responses';
 import { FUNCTIONS, ROUTES, type FunctionId, type RouteDefinition } from '../lib/definitions';
-import { openApiDocument } from '../lib/openapi';
-import { apiGatewayEvent, lambdaContext } from './api-gateway-event';
+import { OPENAPI_PATH, openApiDocument } from '../lib/openapi';
+import { apiGatewayEvent, lambdaContext, rawHeaderPairs, receivedValues } from './api-gateway-event';
 import type { LocalAuthorizer } from './authorizer';
 import type { ProxyHandler } from './handlers';
 
@@ -14,19 +17,24 @@ import type { ProxyHandler } from './handlers';
  * lib/definitions.ts, what the REST API does in front of the Lambda
  * functions.
  *
- *   request -> route (404 / 405) -> body limit (413) -> authorizer (401)
+ *   request -> header limit, valid HTTP (431 / 400) -> route (404 / 405)
+ *           -> body limit (413) -> authorizer (401)
  *           -> proxy event + Lambda context -> handler -> response
  *
  * Where it differs from API Gateway, on purpose:
  * - An unknown resource gets 404 problem+json and a known resource with the
- *   wrong method 405 with `Allow`; API Gateway answers both with
- *   403 "Missing Authentication Token".
+ *   wrong method 405 with `Allow`. API Gateway cannot tell the two apart
+ *   (both are its MISSING_AUTHENTICATION_TOKEN, a bare 403 "Missing
+ *   Authentication Token" by default); the deployed API answers both 404
+ *   `route-not-found` (lib/problem-responses.ts).
+ * - The request line and headers are limited to 16 KiB (431), API
+ *   Gateway REST's to about 10 KB.
  * - Bodies are limited to 1 MiB (API Gateway: 10 MB). A body that is valid
  *   UTF-8 is passed as text; any other is passed base64-encoded
  *   (`isBase64Encoded: true`), as API Gateway does for binary media types,
  *   so the handler sees the bytes as sent rather than a lossy decoding.
  * - GET /openapi.json serves the generated OpenAPI document, without a
- *   token (lib/openapi.ts); the deployed API does not serve it.
+ *   token (lib/openapi.ts), as the deployed API does (lib/openapi-route.ts).
  * - A handler that throws gets 500 problem+json; API Gateway answers 502.
  * - The handler is not stopped at its function timeout, and every request
  *   runs in this one process (Lambda would spread concurrent requests over
@@ -37,6 +45,12 @@ import type { ProxyHandler } from './handlers';
 
 /** Requests with a larger body are refused with 413 before any handler runs. */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+/**
+ * The request line and headers together, larger ones get 431. Node's
+ * default, set here so that NODE_OPTIONS cannot move it (API Gateway REST
+ * allows about 10 KB).
+ */
+export const MAX_REQUEST_HEADER_BYTES = 16 * 1024;
 /** How much of an oversized body is read and dropped before the connection is closed anyway. */
 const DRAIN_LIMIT_BYTES = 16 * MAX_REQUEST_BODY_BYTES;
 
@@ -72,11 +86,12 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
   const running = new Set<Promise<void>>();
   // Generated once the port is known: its first server is this one.
   const servedDocument: ServedDocument = { text: '' };
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, (req, res) => {
     const request = serve(options, req, res, log, servedDocument);
     running.add(request);
     void request.finally(() => running.delete(request));
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, log));
   // Keep-alive connections must not keep a closing server alive for long.
   server.keepAliveTimeout = 5_000;
 
@@ -105,9 +120,6 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
     },
   };
 }
-
-/** Where the OpenAPI document is served, outside ROUTES and without a token. */
-export const OPENAPI_PATH = '/openapi.json';
 
 interface ServedDocument {
   text: string;
@@ -182,18 +194,22 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
   // Like API Gateway, the authorizer decides before any function runs.
   const decision = await options.authorizer.authorize(req.headers.authorization);
   if (!decision.allowed) {
-    return problem(requestId, { status: 401, kind: 'unauthenticated', title: 'Unauthorized', detail: decision.reason });
+    // The function's own 401 (one error mapping), with the authorizer's reason.
+    return problem(requestId, { ...toProblem(new UnauthenticatedError()), detail: decision.reason });
   }
 
   const { functionId } = match.route;
-  const queryStringParameters = Object.fromEntries(request.query);
+  // Repeated headers and query names reach the function as API Gateway REST passes them.
+  const query = receivedValues(request.query);
+  const headers = receivedValues(rawHeaderPairs(req.rawHeaders));
   const event = apiGatewayEvent({
     method: match.route.method,
     resource: match.route.resource,
     path,
     pathParameters: match.pathParameters,
-    ...(Object.keys(queryStringParameters).length === 0 ? {} : { queryStringParameters }),
-    headers: headersAsReceived(req.rawHeaders),
+    ...(Object.keys(query.single).length === 0 ? {} : { queryStringParameters: query.single, multiValueQueryStringParameters: query.multi }),
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
     ...proxyBody(body),
     claims: decision.claims,
     requestId,
@@ -222,6 +238,51 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
     });
   }
   return result;
+}
+
+/**
+ * What Node refuses before any request exists (headers over the limit, bytes
+ * that are not HTTP, a client too slow to send its headers) it would answer
+ * with a bare status line. Answer problem+json instead, with Node's status
+ * codes, then close the connection: the rest of what the client sends is
+ * not a request.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: (line: string) => void): void {
+  // Node's own rule: nothing for a client that is gone, nor in the middle of a response already started.
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const details = clientErrorProblem(error.code);
+  const requestId = randomUUID();
+  const result = problemResponse(details, requestId);
+  const body = Buffer.from(result.body, 'utf8');
+  const head = [
+    `HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode] ?? ''}`,
+    ...Object.entries(result.headers ?? {}).map(([name, value]) => `${name}: ${String(value)}`),
+    `x-amzn-RequestId: ${requestId}`,
+    `Content-Length: ${body.length}`,
+    'Connection: close',
+  ];
+  socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
+  log(`- - ${result.statusCode} (${details.detail})`);
+}
+
+function clientErrorProblem(code: string | undefined): Problem {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        status: 431,
+        kind: 'request-headers-too-large',
+        title: 'Request Header Fields Too Large',
+        detail: `The request line and headers exceed ${MAX_REQUEST_HEADER_BYTES} bytes.`,
+      };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, kind: 'request-timeout', title: 'Request Timeout', detail: 'The request was not received in time.' };
+    default:
+      return { status: 400, kind: 'malformed-request', title: 'Bad Request', detail: 'The request is not valid HTTP/1.1.' };
+  }
 }
 
 /** Answers of the gateway itself use the API's one problem-details helper. */
@@ -301,15 +362,6 @@ function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer | un
     req.once('end', () => resolve(size > limitBytes ? undefined : Buffer.concat(chunks)));
     req.once('error', () => reject(new ClientGoneError()));
   });
-}
-
-/** Header names with the client's casing (REST API events keep it); a repeated header keeps its last value. */
-function headersAsReceived(rawHeaders: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    headers[rawHeaders[index] as string] = rawHeaders[index + 1] as string;
-  }
-  return headers;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

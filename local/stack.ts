@@ -42,6 +42,8 @@ export interface DemoFile {
   readonly baseUrl: string;
   readonly users: ReadonlyArray<{
     readonly name: string;
+    /** The principal: the owner to give `npm run accounts -- open --owner`. */
+    readonly sub: string;
     readonly token: string;
     readonly accounts: ReadonlyArray<{ readonly accountId: string; readonly currency: string; readonly balance: number }>;
   }>;
@@ -125,8 +127,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 function demoFile(baseUrl: string, identities: readonly DemoIdentity[]): DemoFile {
   return {
     baseUrl,
-    users: identities.map(({ name, token, accounts }) => ({
+    users: identities.map(({ name, sub, token, accounts }) => ({
       name,
+      sub,
       token,
       accounts: accounts.map(({ accountId, currency, balance }) => ({ accountId, currency, balance })),
     })),

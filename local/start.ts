@@ -1,3 +1,4 @@
+import './quiet-sdk-warning';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { howToCall } from './instructions';
@@ -7,34 +8,47 @@ import { startLocalStack, type LocalStack } from './stack';
 /**
  * `npm start`: DynamoDB Local in memory (or DYNAMODB_ENDPOINT), the tables,
  * demo users and accounts, and the local API on http://127.0.0.1:$PORT
- * (3000 by default). Writes .local/demo.json and prints how to call the API.
- * Ctrl-C (SIGINT) or SIGTERM stops the API and DynamoDB Local and exits 0.
+ * (3000 by default). Writes .local/demo.json (DEMO_FILE overrides) and
+ * prints how to call the API. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the
+ * API and DynamoDB Local and exits 0; so does the death of the process that
+ * started this one.
  */
 
 export { startLocalStack, type DemoFile, type LocalStack, type LocalStackOptions } from './stack';
 
 const DEFAULT_PORT = 3000;
-const DEMO_FILE = path.resolve(__dirname, '..', '.local', 'demo.json');
+const DEMO_FILE = process.env.DEMO_FILE ? path.resolve(process.env.DEMO_FILE) : path.resolve(__dirname, '..', '.local', 'demo.json');
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** One Ctrl-C under `npm start` arrives twice: from the terminal to the whole process group, and forwarded by npm. */
+const SAME_SIGNAL_WINDOW_MS = 1_000;
 
 async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
   let starting: Promise<LocalStack> | undefined;
-  let stopping = false;
+  let stoppingSince: number | undefined;
 
-  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (stopping) {
-      console.error(`${signal} again: exiting without waiting.`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`\n${signal}: stopping the local API and DynamoDB Local...`);
+  const shutdown = async (reason: string): Promise<void> => {
+    stoppingSince = Date.now();
+    console.log(`\n${reason}: stopping the local API and DynamoDB Local...`);
     const stack = await starting?.catch(() => undefined);
     await stack?.stop();
     console.log('Stopped.');
     process.exit(0);
   };
-  process.on('SIGINT', (signal) => void shutdown(signal));
-  process.on('SIGTERM', (signal) => void shutdown(signal));
+  const onStopSignal = (signal: NodeJS.Signals): void => {
+    if (stoppingSince === undefined) {
+      void shutdown(signal);
+      return;
+    }
+    if (Date.now() - stoppingSince < SAME_SIGNAL_WINDOW_MS) return;
+    // Exiting still kills Java (the 'exit' hook of dynamodb-local.ts).
+    console.error(`${signal} again: exiting without waiting.`);
+    process.exit(1);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onStopSignal);
+  stopWhenOrphaned(() => {
+    if (stoppingSince === undefined) void shutdown('The process that started this one is gone');
+  });
 
   console.log(
     process.env.DYNAMODB_ENDPOINT
@@ -44,12 +58,12 @@ async function main(): Promise<void> {
   try {
     starting = startLocalStack({ port });
     const stack = await starting;
-    if (stopping) return;
+    if (stoppingSince !== undefined) return;
     await mkdir(path.dirname(DEMO_FILE), { recursive: true });
     await writeFile(DEMO_FILE, `${JSON.stringify(stack.demo, null, 2)}\n`, { mode: 0o600 });
     console.log(`\n${howToCall(stack.demo, path.relative(process.cwd(), DEMO_FILE) || DEMO_FILE, stack)}\n`);
   } catch (error) {
-    if (stopping) return;
+    if (stoppingSince !== undefined) return;
     if (error instanceof PortInUseError) {
       console.error(`${error.message} Is another \`npm start\` running? Stop it, or choose a port: PORT=3001 npm start`);
     } else {
@@ -57,6 +71,21 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
+}
+
+/**
+ * A parent that dies without passing its signal on (npm or tsx killed with
+ * SIGKILL, a shell that did not exec) leaves this process re-parented and
+ * still serving, with its Java child: notice and stop.
+ */
+function stopWhenOrphaned(stop: () => void): void {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    stop();
+  }, 500);
+  watch.unref();
 }
 
 function parsePort(value: string | undefined): number {

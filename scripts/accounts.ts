@@ -16,6 +16,7 @@
  * STATEMENTS_TABLE_NAME and IDEMPOTENCY_TABLE_NAME (the stack's outputs); DYNAMODB_ENDPOINT points at
  * DynamoDB Local instead of AWS.
  */
+import '../local/quiet-sdk-warning';
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';

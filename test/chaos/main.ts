@@ -12,6 +12,7 @@
  * Prints one line per scenario on stderr and one JSON line on stdout; exits
  * 1 if any invariant broke.
  */
+import '../../local/quiet-sdk-warning';
 
 const DEFAULT_SEED = 20260301;
 

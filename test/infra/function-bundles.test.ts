@@ -74,5 +74,7 @@ describe('Stack: ExactlyOnceTransfers, bundled', () => {
     for (const name of externalRequires(source)) expect(RUNTIME_SDK_PACKAGES).toContain(name);
     // Fault injection is local-only: never inside a deployed function (see fault-injection-isolation.test.ts).
     expect(source).not.toContain(FAULT_INJECTION_MARKER);
+    // The SDK's Node version warning is silenced for this machine's commands only (local/quiet-sdk-warning.ts).
+    expect(source).not.toContain('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED');
   });
 });

@@ -1,3 +1,4 @@
+import '../../local/quiet-sdk-warning';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/dynamodb-local';
 
 declare global {
