@@ -1,7 +1,10 @@
-import { IdempotencyPayloadMismatchError, TransactionConflictError } from './errors';
+import { defaultConflictRetryPolicy, withConflictRetries, type ConflictRetryPolicy } from './conflict-retry';
+import { IdempotencyPayloadMismatchError } from './errors';
 import { deriveTransferId } from './idempotency-key';
 import type { TransferStore } from './ports';
 import type { Transfer, TransferRequest } from './transfer';
+
+export { defaultConflictRetryPolicy, type ConflictRetryPolicy } from './conflict-retry';
 
 export interface CreateTransferCommand {
   readonly principal: string;
@@ -15,24 +18,6 @@ export interface CreateTransferResult {
   /** True when an earlier execution had already moved the money. */
   readonly alreadyExecuted: boolean;
 }
-
-export interface ConflictRetryPolicy {
-  /** Total attempts of the transaction, the first included. */
-  readonly maxAttempts: number;
-  /** Backoff before attempt n (n >= 1) is a random delay in [0, baseDelayMs * 2^(n-1)]. */
-  readonly baseDelayMs: number;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly random: () => number;
-  /** Told before each retry (attempt n >= 2 is about to run): the handler counts them. */
-  readonly onRetry?: (attempt: number) => void;
-}
-
-export const defaultConflictRetryPolicy: ConflictRetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 25,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-};
 
 /**
  * Moves money once for one (principal, idempotency key).
@@ -56,30 +41,22 @@ export async function createTransfer(
   retry: ConflictRetryPolicy = defaultConflictRetryPolicy,
 ): Promise<CreateTransferResult> {
   const transferId = deriveTransferId(command.principal, command.idempotencyKey);
-  for (let attempt = 1; ; attempt++) {
+  return withConflictRetries(retry, async () => {
     const startedAt = now();
-    try {
-      const result = await store.executeTransfer({
-        transfer: { ...command.request, transferId, status: 'completed', createdAt: startedAt.toISOString() },
-        principal: command.principal,
-        idempotencyKey: command.idempotencyKey,
-        consumeIssuedKey: command.consumeIssuedKey,
-        nowEpochSeconds: Math.floor(startedAt.getTime() / 1000),
-      });
-      if (result.kind === 'already-executed' && !sameRequest(result.transfer, command.request)) {
-        // The idempotency record expired or was lost, but the ledger still
-        // knows this key moved other money: the same refusal as a mismatch.
-        throw new IdempotencyPayloadMismatchError();
-      }
-      return { transfer: result.transfer, alreadyExecuted: result.kind === 'already-executed' };
-    } catch (error) {
-      if (!(error instanceof TransactionConflictError) || attempt >= retry.maxAttempts) {
-        throw error;
-      }
-      retry.onRetry?.(attempt + 1);
-      await retry.sleep(Math.floor(retry.random() * retry.baseDelayMs * 2 ** (attempt - 1)));
+    const result = await store.executeTransfer({
+      transfer: { ...command.request, transferId, status: 'completed', createdAt: startedAt.toISOString() },
+      principal: command.principal,
+      idempotencyKey: command.idempotencyKey,
+      consumeIssuedKey: command.consumeIssuedKey,
+      nowEpochSeconds: Math.floor(startedAt.getTime() / 1000),
+    });
+    if (result.kind === 'already-executed' && !sameRequest(result.transfer, command.request)) {
+      // The idempotency record expired or was lost, but the ledger still
+      // knows this key moved other money: the same refusal as a mismatch.
+      throw new IdempotencyPayloadMismatchError();
     }
-  }
+    return { transfer: result.transfer, alreadyExecuted: result.kind === 'already-executed' };
+  });
 }
 
 function sameRequest(transfer: Transfer, request: TransferRequest): boolean {

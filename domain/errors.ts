@@ -155,3 +155,38 @@ export class IdempotencyKeyNotFoundError extends TransferServiceError {
     super('No idempotency key of yours has this value (keys are deleted some time after they expire).');
   }
 }
+
+/** A reversal names a transfer the caller neither received nor made: as if it did not exist. Final for the key. */
+export class ReversalTargetNotFoundError extends TransferServiceError {
+  readonly final = true;
+  constructor(readonly transferId: string) {
+    super(`Transfer ${transferId} does not exist or is not yours to reverse.`);
+  }
+}
+
+/** The initiator of a transfer asked to reverse it; only the receiver can send money back. Final for the key. */
+export class ReversalNotAllowedError extends TransferServiceError {
+  readonly final = true;
+  constructor(readonly transferId: string) {
+    super(`Only the owner of the account that transfer ${transferId} credited can reverse it.`);
+  }
+}
+
+/** The reversals of a transfer would add up to more than the transfer. Final for the key. */
+export class ReversalExceedsTransferError extends TransferServiceError {
+  readonly final = true;
+  constructor(
+    readonly transferId: string,
+    readonly remainingMinor: number,
+  ) {
+    super(`Transfer ${transferId} has ${remainingMinor} minor units left to reverse.`);
+  }
+}
+
+/** The caller has as many accounts as the limit allows. Final for the key. */
+export class AccountLimitReachedError extends TransferServiceError {
+  readonly final = true;
+  constructor(readonly limit: number) {
+    super(`You have ${limit} accounts, the most one caller may open.`);
+  }
+}

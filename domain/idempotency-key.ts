@@ -11,7 +11,8 @@ export const CLIENT_KEY_PATTERN = '^[A-Za-z0-9_-]{16,64}$';
 const ISSUED_KEY = new RegExp(ISSUED_KEY_PATTERN);
 const CLIENT_KEY = new RegExp(CLIENT_KEY_PATTERN);
 
-export const OPERATIONS = ['transfer'] as const;
+/** Every operation a key can be issued for; a key serves its own operation only. */
+export const OPERATIONS = ['transfer', 'reversal', 'open-account'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export function isOperation(value: unknown): value is Operation {
@@ -54,6 +55,18 @@ export function parseIdempotencyKey(header: string | readonly string[] | undefin
  * even when the idempotency record is lost, expired or left in progress.
  */
 export function deriveTransferId(principal: string, key: string): string {
-  const digest = createHash('sha256').update(`transfer\u0000${principal}\u0000${key}`).digest('hex');
-  return `tr_${digest.slice(0, 32)}`;
+  return deriveResultId('transfer', principal, key);
+}
+
+const RESULT_ID_PREFIX: Readonly<Record<Operation, string>> = { transfer: 'tr_', reversal: 'rv_', 'open-account': 'acc_' };
+
+/**
+ * The id of what an operation makes (a transfer, a reversal, an account),
+ * a function of the operation, the caller and the key: every execution of
+ * one logical request targets the same item, whose `attribute_not_exists`
+ * condition makes the effect happen once.
+ */
+export function deriveResultId(operation: Operation, principal: string, key: string): string {
+  const digest = createHash('sha256').update(`${operation}\u0000${principal}\u0000${key}`).digest('hex');
+  return `${RESULT_ID_PREFIX[operation]}${digest.slice(0, 32)}`;
 }

@@ -60,6 +60,34 @@ const accountId = (role: string, name: string): FieldSchema => ({
   examples: [name === 'fromAccountId' ? 'acc_alice_usd' : 'acc_bob_usd'],
 });
 
+const amountField: FieldSchema = {
+  type: 'integer',
+  description: `Integer minor units (cents): 2500 is 25.00. 1 to ${MAX_TRANSFER_AMOUNT_MINOR}.`,
+  message: `amount must be an integer number of minor units between 1 and ${MAX_TRANSFER_AMOUNT_MINOR}.`,
+  minimum: 1,
+  maximum: MAX_TRANSFER_AMOUNT_MINOR,
+  examples: [2500],
+};
+
+const currencyField = (description: string): FieldSchema => ({
+  type: 'string',
+  description,
+  message: 'currency must be an ISO 4217 code of three upper-case letters.',
+  pattern: CURRENCY_PATTERN,
+  minLength: 3,
+  maxLength: 3,
+  examples: ['USD'],
+});
+
+const referenceField: FieldSchema = {
+  type: ['string', 'null'],
+  description: `Optional free text for the payer, up to ${MAX_REFERENCE_LENGTH} characters; no control characters or line breaks.`,
+  message: `reference must be a string of at most ${MAX_REFERENCE_LENGTH} printable characters.`,
+  pattern: REFERENCE_PATTERN,
+  maxLength: MAX_REFERENCE_LENGTH,
+  examples: ['dinner'],
+};
+
 export const TRANSFER_REQUEST_SCHEMA: ObjectSchema = {
   title: 'TransferRequest',
   description:
@@ -68,33 +96,27 @@ export const TRANSFER_REQUEST_SCHEMA: ObjectSchema = {
   properties: {
     fromAccountId: accountId('Your account, debited', 'fromAccountId'),
     toAccountId: accountId('The account credited; any owner, same currency', 'toAccountId'),
-    amount: {
-      type: 'integer',
-      description: `Integer minor units (cents): 2500 is 25.00. 1 to ${MAX_TRANSFER_AMOUNT_MINOR}.`,
-      message: `amount must be an integer number of minor units between 1 and ${MAX_TRANSFER_AMOUNT_MINOR}.`,
-      minimum: 1,
-      maximum: MAX_TRANSFER_AMOUNT_MINOR,
-      examples: [2500],
-    },
-    currency: {
-      type: 'string',
-      description: 'ISO 4217 code, three upper-case letters: the currency of both accounts.',
-      message: 'currency must be an ISO 4217 code of three upper-case letters.',
-      pattern: CURRENCY_PATTERN,
-      minLength: 3,
-      maxLength: 3,
-      examples: ['USD'],
-    },
-    reference: {
-      type: ['string', 'null'],
-      description: `Optional free text for the payer, up to ${MAX_REFERENCE_LENGTH} characters; no control characters or line breaks.`,
-      message: `reference must be a string of at most ${MAX_REFERENCE_LENGTH} printable characters.`,
-      pattern: REFERENCE_PATTERN,
-      maxLength: MAX_REFERENCE_LENGTH,
-      examples: ['dinner'],
-    },
+    amount: amountField,
+    currency: currencyField('ISO 4217 code, three upper-case letters: the currency of both accounts.'),
+    reference: referenceField,
   },
   required: ['fromAccountId', 'toAccountId', 'amount', 'currency'],
+};
+
+export const REVERSAL_REQUEST_SCHEMA: ObjectSchema = {
+  title: 'ReversalRequest',
+  description:
+    'Sends `amount` minor units of a transfer you received back to its sender, from the account it credited. ' +
+    'The reversals of one transfer never add up to more than its amount. No other fields are accepted.',
+  properties: { amount: amountField, reference: referenceField },
+  required: ['amount'],
+};
+
+export const OPEN_ACCOUNT_REQUEST_SCHEMA: ObjectSchema = {
+  title: 'OpenAccountRequest',
+  description: 'Opens an account of yours in one currency, with balance 0. No other fields are accepted.',
+  properties: { currency: currencyField('ISO 4217 code, three upper-case letters: the currency the account holds.') },
+  required: ['currency'],
 };
 
 export const CREATE_KEY_REQUEST_SCHEMA: ObjectSchema = {
@@ -103,7 +125,7 @@ export const CREATE_KEY_REQUEST_SCHEMA: ObjectSchema = {
   properties: {
     operation: {
       type: 'string',
-      description: 'The only operation a key can be used for.',
+      description: 'The one operation the key can be used for: `transfer`, `reversal` or `open-account`.',
       message: `operation must be ${OPERATIONS.map((operation) => `"${operation}"`).join(' or ')}.`,
       enum: OPERATIONS,
       examples: ['transfer'],

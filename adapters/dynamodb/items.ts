@@ -6,7 +6,7 @@ import type { Transfer } from '../../domain/transfer';
  * tables described by lib/definitions.ts.
  */
 
-export type LedgerKind = 'transfer' | 'funding';
+export type LedgerKind = 'transfer' | 'funding' | 'reversal';
 
 export interface LedgerItem {
   readonly transferId: string;

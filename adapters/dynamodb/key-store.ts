@@ -56,7 +56,7 @@ export class DynamoDbKeyStore implements KeyStore {
                 createdAt: String(Item.createdAt),
                 expiresAtEpochSeconds: Number(Item.expiresAt),
                 // A used key names what its transaction made.
-                resultId: Item.status === 'USED' && typeof Item.transferId === 'string' ? Item.transferId : undefined,
+                resultId: Item.status !== 'USED' ? undefined : typeof Item.resultId === 'string' ? Item.resultId : typeof Item.transferId === 'string' ? Item.transferId : undefined,
               };
         }),
       );

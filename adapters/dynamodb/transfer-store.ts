@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -6,7 +5,6 @@ import {
   AccountNotFoundError,
   BalanceLimitError,
   CurrencyMismatchError,
-  IdempotencyKeyUnusableError,
   InsufficientFundsError,
   RequestInFlightError,
   StoreUnavailableError,
@@ -16,8 +14,11 @@ import { creditCeiling } from '../../domain/money';
 import type { TransferExecution, TransferExecutionResult, TransferStore } from '../../domain/ports';
 import type { Transfer } from '../../domain/transfer';
 import { entriesOf, type Entry } from '../../domain/entry';
-import { issuedKeyId, ledgerItemToTransfer, moveBalance, transferToLedgerItem } from './items';
+import { ledgerItemToTransfer, moveBalance, transferToLedgerItem } from './items';
+import { clientRequestToken, keyConsumption, keyRefusal, listPut } from './money-transaction';
 import { entryToItem, initiatedTransferItem } from './statement-items';
+
+export { clientRequestToken } from './money-transaction';
 import { translateStoreError } from './store-errors';
 
 export interface TransferTables {
@@ -34,15 +35,9 @@ const ownedByCaller = 'ownerId = :principal';
 const holdsCurrency = 'currency = :currency';
 const coversAmount = 'balance >= :amount';
 const staysWithinSafeRange = 'balance <= :creditCeiling';
-const keyWasIssued = 'attribute_exists(id)';
-const keyIsForOperation = '#operation = :operation';
-const keyIsUnused = '#status = :issued';
-const keyIsUnexpired = 'expiresAt > :now';
-const listItemIsNew = 'attribute_not_exists(pk)';
 
 const debitCondition = [accountExists, ownedByCaller, holdsCurrency, coversAmount].join(' AND ');
 const creditCondition = [accountExists, holdsCurrency, staysWithinSafeRange].join(' AND ');
-const keyCondition = [keyWasIssued, keyIsForOperation, keyIsUnused, keyIsUnexpired].join(' AND ');
 
 // Positions of the items in the transaction; CancellationReasons follow them.
 const LEDGER = 0;
@@ -96,9 +91,7 @@ export class DynamoDbTransferStore implements TransferStore {
     const { transfer, principal } = execution;
     const now = transfer.createdAt;
     const [debitEntry, creditEntry] = entriesOf({ ...transfer, movementId: transfer.transferId, kind: 'transfer' });
-    const listPut = (item: Record<string, unknown>) => ({
-      Put: { TableName: this.tables.statements, Item: item, ConditionExpression: listItemIsNew },
-    });
+    const listItem = (item: Record<string, unknown>) => listPut(this.tables.statements, item);
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Put: {
@@ -140,29 +133,22 @@ export class DynamoDbTransferStore implements TransferStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      listPut(entryToItem(debitEntry as Entry, transfer.transferId)),
-      listPut(entryToItem(creditEntry as Entry, transfer.transferId)),
-      listPut(initiatedTransferItem(transfer, principal)),
+      listItem(entryToItem(debitEntry as Entry, transfer.transferId)),
+      listItem(entryToItem(creditEntry as Entry, transfer.transferId)),
+      listItem(initiatedTransferItem(transfer, principal)),
     ];
     if (execution.consumeIssuedKey) {
-      items.push({
-        Update: {
-          TableName: this.tables.idempotency,
-          Key: { id: issuedKeyId(principal, 'transfer', execution.idempotencyKey) },
-          UpdateExpression: 'SET #status = :used, usedAt = :usedAt, transferId = :transferId',
-          ConditionExpression: keyCondition,
-          ExpressionAttributeNames: { '#status': 'status', '#operation': 'operation' },
-          ExpressionAttributeValues: {
-            ':operation': 'transfer',
-            ':issued': 'ISSUED',
-            ':used': 'USED',
-            ':now': execution.nowEpochSeconds,
-            ':usedAt': now,
-            ':transferId': transfer.transferId,
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      });
+      items.push(
+        keyConsumption({
+          table: this.tables.idempotency,
+          principal,
+          operation: 'transfer',
+          idempotencyKey: execution.idempotencyKey,
+          resultId: transfer.transferId,
+          nowIso: now,
+          nowEpochSeconds: execution.nowEpochSeconds,
+        }),
+      );
     }
     return new TransactWriteCommand({
       TransactItems: items,
@@ -217,12 +203,7 @@ export class DynamoDbTransferStore implements TransferStore {
     if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
       throw new TransactionConflictError({ cause: error });
     }
-    if (failed(KEY)) {
-      const key = oldItem(KEY);
-      if (key === undefined || key.operation !== 'transfer') throw new IdempotencyKeyUnusableError('not-issued');
-      if (key.status !== 'ISSUED') throw new IdempotencyKeyUnusableError('used');
-      throw new IdempotencyKeyUnusableError('expired');
-    }
+    if (failed(KEY)) throw keyRefusal(oldItem(KEY), 'transfer');
     if (failed(DEBIT)) {
       const from = oldItem(DEBIT);
       // Someone else's account is reported exactly like a missing one.
@@ -243,9 +224,4 @@ export class DynamoDbTransferStore implements TransferStore {
 
 function withoutInitiator({ initiatedBy: _initiatedBy, ...transfer }: Transfer & { initiatedBy: string }): Transfer {
   return transfer;
-}
-
-/** At most 36 characters, a pure function of the transfer id. */
-export function clientRequestToken(transferId: string): string {
-  return createHash('sha256').update(`crt\u0000${transferId}`).digest('hex').slice(0, 36);
 }
