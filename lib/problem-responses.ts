@@ -1,4 +1,5 @@
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { IDEMPOTENCY_KEY_HEADER } from '../domain/schemas';
 import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
 
 interface GatewayProblem {
@@ -7,6 +8,8 @@ interface GatewayProblem {
   readonly title: string;
   /** Omitted for the defaults, which cover several status codes. */
   readonly status?: number;
+  /** The `field` extension member, where the response is about one field or header. */
+  readonly field?: string;
 }
 
 /**
@@ -22,7 +25,14 @@ const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { type: ResponseType.THROTTLED, kind: 'throttled', title: 'Too many requests', status: 429 },
   // Request validation (the model of POST /transfers, its required header): nothing reaches a function.
   { type: ResponseType.BAD_REQUEST_BODY, kind: 'invalid-request', title: 'Invalid request', status: 400 },
-  { type: ResponseType.BAD_REQUEST_PARAMETERS, kind: 'invalid-idempotency-key', title: 'Missing or malformed Idempotency-Key', status: 400 },
+  // The only required parameter is the Idempotency-Key header (lib/transfer-api.ts).
+  {
+    type: ResponseType.BAD_REQUEST_PARAMETERS,
+    kind: 'invalid-idempotency-key',
+    title: 'Missing or malformed Idempotency-Key',
+    status: 400,
+    field: IDEMPOTENCY_KEY_HEADER.name,
+  },
   { type: ResponseType.REQUEST_TOO_LARGE, kind: 'payload-too-large', title: 'Payload too large', status: 413 },
   { type: ResponseType.WAF_FILTERED, kind: 'request-blocked', title: 'Request blocked', status: 403 },
   { type: ResponseType.DEFAULT_4XX, kind: 'gateway-client-error', title: 'Request refused by the API gateway' },
@@ -33,7 +43,7 @@ const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
  * Gateway response templates are plain variable substitution, not VTL.
  * `$context.error.messageString` is already a quoted JSON string.
  */
-export function problemTemplate({ kind, title, status }: GatewayProblem): string {
+export function problemTemplate({ kind, title, status, field }: GatewayProblem): string {
   return [
     '{',
     `"type":"${PROBLEM_TYPE_BASE}${kind}",`,
@@ -41,6 +51,7 @@ export function problemTemplate({ kind, title, status }: GatewayProblem): string
     status === undefined ? '' : `"status":${status},`,
     '"detail":$context.error.messageString,',
     '"instance":"$context.requestId"',
+    field === undefined ? '' : `,"field":"${field}"`,
     '}',
   ].join('');
 }

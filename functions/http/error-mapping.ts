@@ -57,7 +57,13 @@ function fromPowertools(error: unknown): TransferServiceError | undefined {
 
 function domainProblem(error: TransferServiceError): Problem {
   if (error instanceof IdempotencyKeyFormatError) {
-    return { status: 400, kind: 'invalid-idempotency-key', title: 'Missing or malformed Idempotency-Key', detail: error.message };
+    return {
+      status: 400,
+      kind: 'invalid-idempotency-key',
+      title: 'Missing or malformed Idempotency-Key',
+      detail: error.message,
+      extensions: { field: error.field },
+    };
   }
   if (error instanceof ValidationError) {
     return {

@@ -130,11 +130,8 @@ describe('Handler: transfer (POST /transfers)', () => {
       expect(response.statusCode).toBe(400);
       expect(response.headers['Content-Type']).toBe('application/problem+json');
       expect(response.body).toMatchObject({ status: 400, instance: expect.any(String), detail: expect.any(String) });
-      if (field === 'Idempotency-Key') {
-        expect(response.body.type).toBe('urn:exactly-once-transfers:problem:invalid-idempotency-key');
-      } else {
-        expect(response.body.field).toBe(field);
-      }
+      expect(response.body.field).toBe(field);
+      if (field === 'Idempotency-Key') expect(response.body.type).toBe('urn:exactly-once-transfers:problem:invalid-idempotency-key');
       expect(await harness.tables.scan('idempotency')).toEqual(before);
     });
 

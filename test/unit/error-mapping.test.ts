@@ -1,5 +1,6 @@
 import {
   IdempotencyAlreadyInProgressError,
+  IdempotencyKeyError,
   IdempotencyPersistenceLayerError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
@@ -79,5 +80,16 @@ describe('Function: problemResponse', () => {
 
   it('adds the invalid field as an extension member', () => {
     expect(JSON.parse(problemResponse(toProblem(new ValidationError('currency', 'bad')), 'r').body).field).toBe('currency');
+  });
+
+  it.each([
+    ['a malformed key', new IdempotencyKeyFormatError('malformed')],
+    ['a missing key reported by Powertools', new IdempotencyKeyError('no key')],
+  ])('names the Idempotency-Key header as the field of %s, as the OpenAPI document says', (_, error) => {
+    // Act
+    const body = JSON.parse(problemResponse(toProblem(error), 'r').body) as Record<string, unknown>;
+
+    // Assess
+    expect(body).toMatchObject({ type: 'urn:exactly-once-transfers:problem:invalid-idempotency-key', field: 'Idempotency-Key' });
   });
 });
