@@ -121,5 +121,8 @@ export const IDEMPOTENCY_KEY_HEADER = {
     'A key from POST /idempotency-keys: `idk_` and 24 base64url characters (144 random bits), valid for 24 hours by default, ' +
     'for one transfer of the caller who obtained it. Send the same key on every retry of the same transfer. ' +
     'When the deployment accepts client-generated keys (ALLOW_CLIENT_KEYS), also 16-64 of A-Z a-z 0-9 _ - (UUIDs included). ' +
+    'The key may be sent bare or, as the IETF Idempotency-Key draft defines the header, as an RFC 8941 structured-field ' +
+    'string (`"idk_..."`): both are the same key, so a quoted retry replays a bare first attempt. Inside the quotes only ' +
+    '`\\"` and `\\\\` are escapes and nothing may follow the closing quote; anything else is a 400. ' +
     'The header name is matched case-insensitively.',
 } as const;

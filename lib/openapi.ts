@@ -231,6 +231,12 @@ function paths(): Json {
 
 const RETRY_AFTER = { $ref: '#/components/headers/RetryAfter' };
 
+/** `^key$` as the pattern of the same key in double quotes (keys hold no quote or backslash to escape). */
+function quoted(pattern: string): string {
+  if (!pattern.startsWith('^') || !pattern.endsWith('$')) throw new Error(`Pattern ${pattern} is not anchored.`);
+  return `^"${pattern.slice(1, -1)}"$`;
+}
+
 function components(): Json {
   return {
     securitySchemes: {
@@ -253,6 +259,12 @@ function components(): Json {
           anyOf: [
             { title: 'Issued key', type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.issuedPattern },
             { title: `Client key (only with ${SETTINGS.allowClientKeys.envVar}=true)`, type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.clientPattern },
+            { title: 'Issued key as an sf-string', type: 'string', pattern: quoted(IDEMPOTENCY_KEY_HEADER.issuedPattern) },
+            {
+              title: `Client key as an sf-string (only with ${SETTINGS.allowClientKeys.envVar}=true)`,
+              type: 'string',
+              pattern: quoted(IDEMPOTENCY_KEY_HEADER.clientPattern),
+            },
           ],
         },
         example: 'idk_Qm9iIGFuZCBBbGljZSBwYXkx',

@@ -101,6 +101,29 @@ describe('Handler: transfer (POST /transfers)', () => {
       expect(repeat.rawBody).toBe(first.rawBody);
       expect(repeat.headers['Idempotent-Replayed']).toBe('true');
     });
+    it.each([
+      ['bare, then retried as a quoted sf-string', (key: string) => key, (key: string) => `"${key}"`],
+      ['a quoted sf-string, then retried bare', (key: string) => `"${key}"`, (key: string) => key],
+    ])('treats the key %s as one key: one transfer id, one movement, the retry replayed', async (_, firstForm, retryForm) => {
+      // Prepare
+      const key = await harness.issueKey(ALICE);
+      const body = { fromAccountId: aliceUsd, toAccountId: bobUsd, amount: 15, currency: 'USD' };
+      const before = await harness.balances();
+      const first = await harness.transfer(ALICE, firstForm(key), body);
+
+      // Act
+      const retry = await harness.transfer(ALICE, retryForm(key), body);
+
+      // Assess
+      expect(first.statusCode).toBe(201);
+      expect(first.headers['Idempotent-Replayed']).toBeUndefined();
+      expect(retry.statusCode).toBe(201);
+      expect(retry.rawBody).toBe(first.rawBody);
+      expect(retry.headers['Idempotent-Replayed']).toBe('true');
+      expect((await harness.balances()).get(aliceUsd)).toBe(before.get(aliceUsd)! - 15);
+      const transferRecords = (await harness.tables.scan('ledger')).filter((entry) => entry.transferId === first.body.transferId);
+      expect(transferRecords).toHaveLength(1);
+    });
   });
 
   describe('a malformed request', () => {
