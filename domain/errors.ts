@@ -42,6 +42,14 @@ export class PayloadTooLargeError extends TransferServiceError {
   }
 }
 
+/** The body is not sent as JSON (`application/json` or `+json`, UTF-8); nothing was read or stored. */
+export class UnsupportedMediaTypeError extends TransferServiceError {
+  readonly final = false;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 export class UnauthenticatedError extends TransferServiceError {
   readonly final = false;
   constructor() {

@@ -176,7 +176,7 @@ export const OBSERVABILITY = {
     transactionConflicts: 'TransactionConflicts',
     /** The store throttled or was unavailable (503). */
     storeErrors: 'StoreErrors',
-    /** Malformed requests refused before anything was stored (400, 413). */
+    /** Malformed requests refused before anything was stored (400, 413, 415). */
     invalidRequests: 'InvalidRequests',
     /** Answers 500: a bug. The function returns them, so Lambda's Errors metric does not count them. */
     unexpectedErrors: 'UnexpectedErrors',

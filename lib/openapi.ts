@@ -138,6 +138,7 @@ function operation(functionId: FunctionId, resource: string): Json {
           '400': problemRef('InvalidRequest'),
           '401': problemRef('Unauthenticated'),
           '413': problemRef('PayloadTooLarge'),
+          '415': problemRef('UnsupportedMediaType'),
           '429': problemRef('Throttled'),
           '503': problemRef('StoreUnavailable'),
         },
@@ -169,6 +170,7 @@ function operation(functionId: FunctionId, resource: string): Json {
           '404': problemRef('AccountNotFound'),
           '409': problemRef('Conflict'),
           '413': problemRef('PayloadTooLarge'),
+          '415': problemRef('UnsupportedMediaType'),
           '422': problemRef('TransferRefused'),
           '429': problemRef('Throttled'),
           '503': problemRef('StoreUnavailable'),
@@ -381,6 +383,18 @@ function components(): Json {
       PayloadTooLarge: problemResponse(`The body is larger than ${MAX_BODY_BYTES} bytes.`, {
         tooLarge: problemExample('payload-too-large', 'Payload too large', 413, `The request body exceeds ${MAX_BODY_BYTES} bytes.`),
       }),
+      UnsupportedMediaType: problemResponse(
+        'The request has a body that is not sent as `application/json` (or a `+json` type; a charset, if any, must be UTF-8), ' +
+          'or has no Content-Type at all. Nothing was read or stored.',
+        {
+          notJson: problemExample(
+            'unsupported-media-type',
+            'Unsupported media type',
+            415,
+            'The body is not sent as JSON. Send the body as Content-Type: application/json (UTF-8).',
+          ),
+        },
+      ),
       TransferRefused: problemResponse(
         'Refused: the key was used with another body, was not issued to you for this operation, has expired or is used; ' +
           'or insufficient funds, currency mismatch (final for the key, replayed on repeat).',

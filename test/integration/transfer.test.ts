@@ -158,6 +158,38 @@ describe('Handler: transfer (POST /transfers)', () => {
       expect(await harness.tables.scan('idempotency')).toEqual(before);
     });
 
+    it.each([
+      ['text/plain', { 'Content-Type': 'text/plain' }],
+      ['a form', { 'Content-Type': 'application/x-www-form-urlencoded' }],
+      ['no Content-Type', {}],
+    ])('with a JSON body sent as %s gets 415 problem details, and nothing moves or is stored', async (_, headers) => {
+      // Prepare
+      const { apiGatewayEvent, lambdaContext } = await import('../../local/api-gateway-event');
+      const { handler } = await import('../../functions/transfer');
+      const key = await harness.issueKey(ALICE);
+      const before = { balances: await harness.balances(), idempotency: await harness.tables.scan('idempotency') };
+
+      // Act
+      const result = await handler(
+        apiGatewayEvent({
+          method: 'POST',
+          resource: '/transfers',
+          path: '/transfers',
+          claims: { sub: ALICE },
+          headers: { 'Idempotency-Key': key, ...headers },
+          body: JSON.stringify({ fromAccountId: aliceUsd, toAccountId: bobUsd, amount: 5, currency: 'USD' }),
+        }),
+        lambdaContext('transfer', 10),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(415);
+      expect(result.headers?.['Content-Type']).toBe('application/problem+json');
+      expect(JSON.parse(result.body)).toMatchObject({ status: 415, type: 'urn:exactly-once-transfers:problem:unsupported-media-type' });
+      expect(await harness.balances()).toEqual(before.balances);
+      expect(await harness.tables.scan('idempotency')).toEqual(before.idempotency);
+    });
+
     it('without an authenticated principal gets 401 and changes nothing', async () => {
       // Prepare
       const key = await harness.issueKey(ALICE);

@@ -127,6 +127,9 @@ describe('Document: OpenAPI 3.1', () => {
     expect(document.components.responses.Conflict.headers['Retry-After']).toBeDefined();
     expect(document.components.responses.StoreUnavailable.headers['Retry-After']).toBeDefined();
     expect(Object.keys(document.components.responses.TransferRefused.content)).toEqual(['application/problem+json']);
+    for (const post of [transfer, document.paths['/idempotency-keys'].post as Json]) {
+      expect(post.responses['415']).toEqual({ $ref: '#/components/responses/UnsupportedMediaType' });
+    }
     expect(document.security).toEqual([{ cognitoIdToken: [] }]);
   });
 });
