@@ -16,7 +16,7 @@ import { creditCeiling } from '../../domain/money';
 import type { TransferExecution, TransferExecutionResult, TransferStore } from '../../domain/ports';
 import type { Transfer } from '../../domain/transfer';
 import { issuedKeyId, ledgerItemToTransfer, transferToLedgerItem } from './items';
-import { translateStoreError } from './store-errors';
+import { UnexpectedCancellationError, isTransientCancellation, translateStoreError } from './store-errors';
 
 export interface TransferTables {
   readonly accounts: string;
@@ -217,8 +217,11 @@ export class DynamoDbTransferStore implements TransferStore {
       if (to.currency !== transfer.currency) throw new CurrencyMismatchError(transfer.toAccountId, transfer.currency);
       throw new BalanceLimitError(transfer.toAccountId);
     }
-    // Throttling and internal errors surface as cancellation reasons too.
-    throw new StoreUnavailableError({ cause: error });
+    // Throttling and internal errors surface as cancellation reasons too;
+    // any other reason is ours to fix, not the client's to retry.
+    const codes = reasons.map((reason) => reason.Code ?? 'None');
+    if (isTransientCancellation(codes)) throw new StoreUnavailableError({ cause: error });
+    throw new UnexpectedCancellationError(codes, { cause: error });
   }
 }
 

@@ -3,7 +3,9 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbTransferStore, clientRequestToken } from '../../adapters/dynamodb/transfer-store';
-import { RequestInFlightError, StoreUnavailableError, TransactionConflictError } from '../../domain/errors';
+import { UnexpectedCancellationError } from '../../adapters/dynamodb/store-errors';
+import { RequestInFlightError, StoreUnavailableError, TransactionConflictError, TransferServiceError } from '../../domain/errors';
+import { toProblem } from '../../functions/http/error-mapping';
 import type { TransferExecution } from '../../domain/ports';
 
 /**
@@ -81,6 +83,51 @@ describe('Class: DynamoDbTransferStore', () => {
 
       // Act & Assess
       await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it.each([
+      ['ThrottlingError', ['None', 'ThrottlingError', 'None', 'None']],
+      ['ProvisionedThroughputExceeded', ['None', 'None', 'ProvisionedThroughputExceeded', 'None']],
+      ['InternalServerError', ['InternalServerError', 'None', 'None', 'None']],
+    ])('turns a transient cancellation reason (%s) into StoreUnavailableError, a 503', async (_, codes) => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(cancelled(codes.map((Code) => ({ Code }))));
+
+      // Act & Assess
+      await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it.each([
+      ['ValidationError', [{ Code: 'None' }, { Code: 'ValidationError' }, { Code: 'None' }, { Code: 'None' }]],
+      ['ItemCollectionSizeLimitExceeded', [{ Code: 'None' }, { Code: 'None' }, { Code: 'ItemCollectionSizeLimitExceeded' }, { Code: 'None' }]],
+      ['a throttled item beside an invalid one', [{ Code: 'ThrottlingError' }, { Code: 'ValidationError' }, { Code: 'None' }, { Code: 'None' }]],
+      ['a code DynamoDB may add later', [{ Code: 'None' }, { Code: 'SomethingNew' }, { Code: 'None' }, { Code: 'None' }]],
+      ['an empty reason list', []],
+      ['reasons that are all None', [{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }]],
+    ])('answers a cancellation a retry cannot fix (%s) with 500, never "503, safe to retry"', async (_, reasons) => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(cancelled(reasons));
+
+      // Act
+      const failure = await store.executeTransfer(execution).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+      // Assess
+      expect(failure).toBeInstanceOf(UnexpectedCancellationError);
+      expect(failure).not.toBeInstanceOf(TransferServiceError);
+      expect(toProblem(failure)).toMatchObject({ status: 500, kind: 'internal-error' });
+      // The log line names the reasons (respond() logs a 5xx error's name and message).
+      expect((failure as Error).message).toContain(`[${reasons.map((reason) => reason.Code).join(', ')}]`);
+    });
+
+    it('answers a cancellation without CancellationReasons with 500', async () => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {} }));
+
+      // Act & Assess
+      await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(UnexpectedCancellationError);
     });
 
     it('prefers "already executed" over any other reason, and answers with the stored transfer', async () => {
