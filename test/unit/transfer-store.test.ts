@@ -173,5 +173,42 @@ describe('Class: DynamoDbTransferStore', () => {
       expect(calls[1]?.args[0].input.ClientRequestToken).toBeUndefined();
       expect(calls[1]?.args[0].input.TransactItems?.[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(transferId)');
     });
+
+    it('after the token-less run, reports its own commit as committed when the SDK retry of a lost answer meets the ledger item', async () => {
+      // Prepare: the token is blocked; the token-less transaction commits, its
+      // answer is lost, and the SDK's retry of it finds the ledger item that
+      // this very invocation wrote.
+      const mismatch = Object.assign(new Error('mismatch'), { name: 'IdempotentParameterMismatchException' });
+      const ownLedgerItem = { ...execution.transfer, kind: 'transfer', initiatedBy: 'alice' };
+      mock
+        .on(TransactWriteCommand)
+        .rejectsOnce(mismatch)
+        .rejectsOnce(cancelled([{ Code: 'ConditionalCheckFailed', Item: ownLedgerItem }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }]));
+      mock.on(GetCommand).resolves({});
+
+      // Act
+      const result = await store.executeTransfer(execution);
+
+      // Assess: a completion (201, counted as completed), not a replay.
+      expect(result).toEqual({ kind: 'committed', transfer: execution.transfer });
+      expect(mock.commandCalls(TransactWriteCommand)[1]?.args[0].input.ClientRequestToken).toBeUndefined();
+    });
+
+    it('after the token-less run, still reports an earlier execution that committed in between as already executed', async () => {
+      // Prepare: another execution (another createdAt) wrote the ledger item after our read.
+      const mismatch = Object.assign(new Error('mismatch'), { name: 'IdempotentParameterMismatchException' });
+      const earlier = { ...execution.transfer, kind: 'transfer', createdAt: '2025-12-31T23:59:59.000Z', initiatedBy: 'alice' };
+      mock
+        .on(TransactWriteCommand)
+        .rejectsOnce(mismatch)
+        .rejectsOnce(cancelled([{ Code: 'ConditionalCheckFailed', Item: earlier }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }]));
+      mock.on(GetCommand).resolves({});
+
+      // Act
+      const result = await store.executeTransfer(execution);
+
+      // Assess
+      expect(result).toEqual({ kind: 'already-executed', transfer: { ...execution.transfer, createdAt: '2025-12-31T23:59:59.000Z' } });
+    });
   });
 });
