@@ -1,3 +1,5 @@
+import { EXPIRED_KEY_RECORD_DAYS } from './key-policy';
+
 /**
  * Every failure the service can explain to a client.
  *
@@ -105,7 +107,8 @@ export class IdempotencyKeyUnusableError extends TransferServiceError {
   constructor(readonly reason: KeyUnusableReason) {
     super(
       {
-        'not-issued': 'This idempotency key was not issued to you for this operation.',
+        // Once its record is gone, a key issued to nobody and one that expired long ago look the same.
+        'not-issued': `This idempotency key was not issued to you for this operation, or it expired more than ${EXPIRED_KEY_RECORD_DAYS} days ago.`,
         expired: 'This idempotency key has expired.',
         used: 'This idempotency key has already been used.',
       }[reason],

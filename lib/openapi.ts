@@ -1,4 +1,5 @@
 import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
+import { IdempotencyKeyUnusableError } from '../domain/errors';
 import { MAX_TRANSFER_AMOUNT_MINOR } from '../domain/money';
 import {
   ACCOUNT_ID_PATTERN,
@@ -400,7 +401,13 @@ function components(): Json {
           'or insufficient funds, currency mismatch (final for the key, replayed on repeat).',
         {
           keyReused: problemExample('idempotency-key-reused', 'Idempotency key reused', 422, 'This idempotency key was already used with a different request body.'),
-          keyNotIssued: problemExample('idempotency-key-not-issued', 'Idempotency key not usable', 422, 'This idempotency key was not issued to you for this operation.'),
+          keyNotIssued: problemExample(
+            'idempotency-key-not-issued',
+            'Idempotency key not usable',
+            422,
+            new IdempotencyKeyUnusableError('not-issued').message,
+          ),
+          keyExpired: problemExample('idempotency-key-expired', 'Idempotency key not usable', 422, new IdempotencyKeyUnusableError('expired').message),
           insufficientFunds: problemExample('insufficient-funds', 'Insufficient funds', 422, 'Account acc_alice_usd has insufficient funds for this transfer.'),
         },
       ),
