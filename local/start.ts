@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigurationError, readSettings } from '../functions/shared/config';
 import { howToCall } from './instructions';
 import { PortInUseError } from './server';
 import { startLocalStack, type LocalStack } from './stack';
@@ -17,6 +18,7 @@ const DEFAULT_PORT = 3000;
 const DEMO_FILE = path.resolve(__dirname, '..', '.local', 'demo.json');
 
 async function main(): Promise<void> {
+  checkSettings();
   const port = parsePort(process.env.PORT);
   let starting: Promise<LocalStack> | undefined;
   let stopping = false;
@@ -55,6 +57,22 @@ async function main(): Promise<void> {
     } else {
       console.error(`Could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
     }
+    process.exit(1);
+  }
+}
+
+/**
+ * Every setting of lib/definitions.ts, checked before anything starts, by
+ * the rules the functions apply at their init: a bad one ends `npm start`
+ * here, naming it and what it allows, rather than after "ready" as a 500 on
+ * every request.
+ */
+function checkSettings(): void {
+  try {
+    readSettings();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(`Refusing to start: ${error.message}`);
     process.exit(1);
   }
 }
