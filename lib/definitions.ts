@@ -44,7 +44,8 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
   // POST /idempotency-keys issues: both are short-lived, both expire through
   // the same TTL attribute, and keeping them apart from the money tables lets
   // `createKey` be granted this table and nothing else. Their ids cannot
-  // collide: Powertools ids start with `transfer#`, issued keys with `key#`.
+  // collide: Powertools ids start with `transfer#`, issued keys with
+  // ISSUED_KEY_ID_PREFIX, and `createKey` may write only the latter.
   idempotency: {
     id: 'idempotency',
     envVar: 'IDEMPOTENCY_TABLE_NAME',
@@ -55,6 +56,9 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
     description: 'Powertools idempotency records and issued idempotency keys, expired by TTL.',
   },
 };
+
+/** Ids of issued-key items in the idempotency table start with this; Powertools records start with `transfer#`. */
+export const ISSUED_KEY_ID_PREFIX = 'key#';
 
 /**
  * A separate set of table names, `<prefix>-Accounts` and so on: the tests,
@@ -72,6 +76,16 @@ export type TableAccess = 'read' | 'write' | 'readWrite';
 
 export type FunctionId = 'createKey' | 'transfer' | 'getAccount' | 'getTransfer';
 
+export interface TableBinding {
+  readonly table: TableId;
+  readonly access: TableAccess;
+  /**
+   * Only items whose partition key matches this pattern (IAM condition
+   * `ForAllValues:StringLike` on `dynamodb:LeadingKeys`); the whole table when omitted.
+   */
+  readonly leadingKeys?: string;
+}
+
 export interface FunctionDefinition {
   readonly id: FunctionId;
   /** Path of the handler module, relative to the repository root. */
@@ -80,7 +94,7 @@ export interface FunctionDefinition {
   readonly timeoutSeconds: number;
   readonly memorySizeMb: number;
   /** The only table permissions the function receives. */
-  readonly tables: ReadonlyArray<{ readonly table: TableId; readonly access: TableAccess }>;
+  readonly tables: ReadonlyArray<TableBinding>;
 }
 
 export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
@@ -90,7 +104,8 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     description: 'POST /idempotency-keys: issues a random key bound to the caller and an operation.',
     timeoutSeconds: 5,
     memorySizeMb: 512,
-    tables: [{ table: 'idempotency', access: 'write' }],
+    // Its own items only: a key issuer that could write `transfer#` ids could forge a stored response.
+    tables: [{ table: 'idempotency', access: 'write', leadingKeys: `${ISSUED_KEY_ID_PREFIX}*` }],
   },
   transfer: {
     id: 'transfer',
@@ -99,8 +114,11 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     timeoutSeconds: 10,
     memorySizeMb: 1024,
     tables: [
+      // Powertools claims, reads, completes and deletes its records; the transaction marks the key USED.
       { table: 'idempotency', access: 'readWrite' },
-      { table: 'accounts', access: 'readWrite' },
+      // Balances change in place (UpdateItem in the transaction); no account item is ever read.
+      { table: 'accounts', access: 'write' },
+      // The ledger item is put by the transaction, and read back when an earlier execution wrote it.
       { table: 'ledger', access: 'readWrite' },
     ],
   },
