@@ -19,11 +19,13 @@ const ONE_SILENT_CALL_MS = DYNAMODB_TIMEOUTS.maxAttempts * DYNAMODB_TIMEOUTS.req
 let server: Server;
 let endpoint: string;
 const sockets = new Set<Socket>();
+let connectionsSeen = 0;
 
 beforeAll(async () => {
   server = createServer((socket) => {
     // Read and drop whatever arrives; never write a byte back.
     sockets.add(socket);
+    connectionsSeen += 1;
     socket.on('data', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -38,24 +40,33 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-/** The handler as a fresh Lambda instance would load it, configured for the silent endpoint. */
-function loadHandler(functionId: FunctionId): Handler {
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: endpoint,
+/**
+ * The environment of a Lambda instance: no DYNAMODB_ENDPOINT, so the client
+ * has the deployed limits, and the SDK's own endpoint resolution
+ * (AWS_ENDPOINT_URL_DYNAMODB, which Lambda never sets) sends its calls to the
+ * silent endpoint. The SDK reads it at each call, so it stays set throughout.
+ */
+function lambdaEnvironment(): NodeJS.ProcessEnv {
+  const { DYNAMODB_ENDPOINT: _local, ...inherited } = process.env;
+  return {
+    ...inherited,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'example',
     ACCOUNTS_TABLE_NAME: 'Accounts',
     LEDGER_TABLE_NAME: 'Ledger',
     IDEMPOTENCY_TABLE_NAME: 'Idempotency',
+  };
+}
+
+/** The handler as a fresh Lambda instance loads it. */
+function loadHandler(functionId: FunctionId): Handler {
+  let handler: Handler | undefined;
+  jest.isolateModules(() => {
+    handler = (require(`../../${FUNCTIONS[functionId].entry.replace(/\.ts$/, '')}`) as { handler: Handler }).handler;
   });
-  try {
-    let handler: Handler | undefined;
-    jest.isolateModules(() => {
-      handler = (require(`../../${FUNCTIONS[functionId].entry.replace(/\.ts$/, '')}`) as { handler: Handler }).handler;
-    });
-    return handler as Handler;
-  } finally {
-    process.env = saved;
-  }
+  return handler as Handler;
 }
 
 const requests: ReadonlyArray<[FunctionId, APIGatewayProxyEvent]> = [
@@ -81,17 +92,23 @@ const requests: ReadonlyArray<[FunctionId, APIGatewayProxyEvent]> = [
 ];
 
 describe('Handlers against a DynamoDB endpoint that never answers', () => {
+  const saved = process.env;
   beforeEach(() => {
+    process.env = lambdaEnvironment();
     // The 503s are logged; keep the output readable.
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    process.env = saved;
+    jest.restoreAllMocks();
+  });
 
   it.each(requests)('%s answers 503 store-unavailable within the client timeouts, far inside its function timeout', async (functionId, event) => {
     // Prepare
     const handler = loadHandler(functionId);
     const functionTimeoutMs = FUNCTIONS[functionId].timeoutSeconds * 1000;
+    const connectionsBefore = connectionsSeen;
     const started = Date.now();
 
     // Act: give up at the function timeout, as Lambda would.
@@ -107,6 +124,7 @@ describe('Handlers against a DynamoDB endpoint that never answers', () => {
     expect(answer.statusCode).toBe(503);
     expect(JSON.parse(answer.body)).toMatchObject({ type: 'urn:exactly-once-transfers:problem:store-unavailable' });
     expect(answer.headers?.['Retry-After']).toBeDefined();
+    expect(connectionsSeen).toBeGreaterThan(connectionsBefore);
     // The timeouts did it: every attempt waited its full requestTimeout, and no more than the budget.
     expect(elapsedMs).toBeGreaterThanOrEqual(DYNAMODB_TIMEOUTS.maxAttempts * DYNAMODB_TIMEOUTS.requestTimeoutMs - 50);
     expect(elapsedMs).toBeLessThan(ONE_SILENT_CALL_MS + 500);
