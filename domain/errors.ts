@@ -127,9 +127,21 @@ export class IdempotencyPayloadMismatchError extends TransferServiceError {
 /** A request with the same key is still being processed. */
 export class RequestInFlightError extends TransferServiceError {
   readonly final = false;
-  readonly retryAfterSeconds = 1;
-  constructor(options?: { cause?: unknown }) {
+  /** When a retry can get an answer: 1 unless the lease of the running request is known. */
+  readonly retryAfterSeconds: number;
+  constructor(options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super('A request with this idempotency key is still in progress.', options);
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 1;
+  }
+
+  /**
+   * The running request holds its key until `leaseEndsAtMs` (or finishes
+   * sooner): wait the seconds left, rounded up, at least 1, and never longer
+   * than `maxSeconds` (the function timeout: no invocation runs longer).
+   */
+  static untilLeaseEnds(leaseEndsAtMs: number | undefined, nowMs: number, maxSeconds: number, options?: { cause?: unknown }): RequestInFlightError {
+    const secondsLeft = leaseEndsAtMs === undefined ? maxSeconds : Math.ceil((leaseEndsAtMs - nowMs) / 1000);
+    return new RequestInFlightError({ ...options, retryAfterSeconds: Math.min(maxSeconds, Math.max(1, secondsLeft)) });
   }
 }
 

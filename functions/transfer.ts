@@ -7,6 +7,7 @@ import { createTransfer, defaultConflictRetryPolicy } from '../domain/create-tra
 import { TransferServiceError } from '../domain/errors';
 import { isIssuedKeyFormat, parseIdempotencyKey } from '../domain/idempotency-key';
 import { parseTransferRequest, transferView, type TransferRequest } from '../domain/transfer';
+import { FUNCTIONS } from '../lib/definitions';
 import { toProblem } from './http/error-mapping';
 import { headerValues, jsonBody, principalOf, requestIdOf, respond } from './http/request';
 import { jsonResponse, problemResponse } from './http/responses';
@@ -98,7 +99,8 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
         }
       },
       {
-        persistenceStore: idempotencyPersistence(client, tables.idempotency),
+        // A duplicate waits for the lease left, never longer than an invocation can run.
+        persistenceStore: idempotencyPersistence(client, tables.idempotency, { maxRetryAfterSeconds: FUNCTIONS.transfer.timeoutSeconds }),
         config: idempotencyConfig,
         // Same prefix in Lambda and locally, whatever the function is called.
         keyPrefix: 'transfer',

@@ -10,7 +10,7 @@ import {
   MAX_REFERENCE_LENGTH,
   TRANSFER_REQUEST_SCHEMA,
 } from '../domain/schemas';
-import { ROUTES, SETTINGS, type FunctionId } from './definitions';
+import { FUNCTIONS, ROUTES, SETTINGS, type FunctionId } from './definitions';
 import { objectJsonSchema } from './json-schema';
 
 /**
@@ -279,7 +279,9 @@ function components(): Json {
         schema: { type: 'string', enum: ['true'] },
       },
       RetryAfter: {
-        description: 'Seconds to wait before retrying with the same Idempotency-Key.',
+        description:
+          'Seconds to wait before retrying with the same Idempotency-Key. For a request in progress, the time its original ' +
+          `still holds the key (rounded up, 1 to ${FUNCTIONS.transfer.timeoutSeconds}: no invocation runs longer).`,
         schema: { type: 'integer', minimum: 1 },
       },
       Location: {

@@ -11,6 +11,7 @@ import {
   IdempotencyKeyUnusableError,
   InsufficientFundsError,
   PayloadTooLargeError,
+  RequestInFlightError,
   StoreUnavailableError,
   TransactionConflictError,
   UnauthenticatedError,
@@ -58,6 +59,25 @@ describe('Function: toProblem', () => {
       detail: 'The request failed unexpectedly. It is safe to retry with the same Idempotency-Key.',
       instance: 'req-1',
     });
+  });
+});
+
+describe('Method: RequestInFlightError.untilLeaseEnds', () => {
+  const now = 1_767_225_600_000;
+
+  it.each([
+    ['6.2 s left', now + 6_200, 7],
+    ['exactly 3 s left', now + 3_000, 3],
+    ['a few milliseconds left', now + 5, 1],
+    ['a lease already past', now - 2_000, 1],
+    ['more left than an invocation can run', now + 100_000, 10],
+    ['no lease recorded', undefined, 10],
+  ])('with %s answers Retry-After %s', (_, leaseEndsAtMs, seconds) => {
+    // Act
+    const problem = toProblem(RequestInFlightError.untilLeaseEnds(leaseEndsAtMs, now, 10));
+
+    // Assess
+    expect(problem).toMatchObject({ status: 409, kind: 'request-in-progress', retryAfterSeconds: seconds });
   });
 });
 
