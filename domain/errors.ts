@@ -1,3 +1,5 @@
+import { EXPIRED_KEY_RECORD_DAYS } from './key-policy';
+
 /**
  * Every failure the service can explain to a client.
  *
@@ -39,6 +41,14 @@ export class PayloadTooLargeError extends TransferServiceError {
   readonly final = false;
   constructor(readonly limitBytes: number) {
     super(`The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+
+/** The body is not sent as JSON (`application/json` or `+json`, UTF-8); nothing was read or stored. */
+export class UnsupportedMediaTypeError extends TransferServiceError {
+  readonly final = false;
+  constructor(message: string) {
+    super(message);
   }
 }
 
@@ -97,7 +107,8 @@ export class IdempotencyKeyUnusableError extends TransferServiceError {
   constructor(readonly reason: KeyUnusableReason) {
     super(
       {
-        'not-issued': 'This idempotency key was not issued to you for this operation.',
+        // Once its record is gone, a key issued to nobody and one that expired long ago look the same.
+        'not-issued': `This idempotency key was not issued to you for this operation, or it expired more than ${EXPIRED_KEY_RECORD_DAYS} days ago.`,
         expired: 'This idempotency key has expired.',
         used: 'This idempotency key has already been used.',
       }[reason],
@@ -116,9 +127,21 @@ export class IdempotencyPayloadMismatchError extends TransferServiceError {
 /** A request with the same key is still being processed. */
 export class RequestInFlightError extends TransferServiceError {
   readonly final = false;
-  readonly retryAfterSeconds = 1;
-  constructor(options?: { cause?: unknown }) {
+  /** When a retry can get an answer: 1 unless the lease of the running request is known. */
+  readonly retryAfterSeconds: number;
+  constructor(options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super('A request with this idempotency key is still in progress.', options);
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 1;
+  }
+
+  /**
+   * The running request holds its key until `leaseEndsAtMs` (or finishes
+   * sooner): wait the seconds left, rounded up, at least 1, and never longer
+   * than `maxSeconds` (the function timeout: no invocation runs longer).
+   */
+  static untilLeaseEnds(leaseEndsAtMs: number | undefined, nowMs: number, maxSeconds: number, options?: { cause?: unknown }): RequestInFlightError {
+    const secondsLeft = leaseEndsAtMs === undefined ? maxSeconds : Math.ceil((leaseEndsAtMs - nowMs) / 1000);
+    return new RequestInFlightError({ ...options, retryAfterSeconds: Math.min(maxSeconds, Math.max(1, secondsLeft)) });
   }
 }
 

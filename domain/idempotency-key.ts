@@ -27,9 +27,16 @@ export function isIssuedKeyFormat(key: string): boolean {
   return ISSUED_KEY.test(key);
 }
 
-/** Checks the header value; throws a 400-class error when it is unusable. */
+/**
+ * Checks the header value; throws a 400-class error when it is unusable.
+ *
+ * A key arrives bare (`idk_...`) or, as the IETF Idempotency-Key draft
+ * defines the header, as an RFC 8941 sf-string (`"idk_..."`): both are the
+ * same key, so a quoted retry finds the record and the transfer of a bare
+ * first attempt. The key is returned without quotes.
+ */
 export function parseIdempotencyKey(header: string | readonly string[] | undefined, allowClientKeys: boolean): string {
-  const values = typeof header === 'string' ? [header] : (header ?? []);
+  const values = [...new Set((typeof header === 'string' ? [header] : (header ?? [])).map(unquoted))];
   if (values.length > 1) {
     // Two different keys in one request: refuse rather than pick one.
     throw new IdempotencyKeyFormatError('The Idempotency-Key header was sent more than once with different values.');
@@ -43,8 +50,41 @@ export function parseIdempotencyKey(header: string | readonly string[] | undefin
   }
   throw new IdempotencyKeyFormatError(
     allowClientKeys
-      ? 'The Idempotency-Key header must be a key from POST /idempotency-keys or 16-64 of A-Z a-z 0-9 _ -.'
-      : 'The Idempotency-Key header must be a key issued by POST /idempotency-keys (idk_ and 24 characters).',
+      ? 'The Idempotency-Key header must be a key from POST /idempotency-keys or 16-64 of A-Z a-z 0-9 _ -, bare or in double quotes.'
+      : 'The Idempotency-Key header must be a key issued by POST /idempotency-keys (idk_ and 24 characters), bare or in double quotes.',
+  );
+}
+
+/**
+ * The content of an RFC 8941 sf-string (section 4.2.5): printable ASCII
+ * between double quotes, where only `\"` and `\\` are escapes. Spaces
+ * around it are discarded, as the RFC's parser does; anything after the
+ * closing quote (parameters included: the draft defines none) is refused.
+ * A value that does not start with a quote is returned as it is.
+ */
+function unquoted(value: string): string {
+  const trimmed = value.replace(/^ +| +$/g, '');
+  if (!trimmed.startsWith('"')) return value;
+  let content = '';
+  for (let index = 1; index < trimmed.length; index++) {
+    const char = trimmed[index] as string;
+    if (char === '\\') {
+      const escaped = trimmed[index + 1];
+      if (escaped !== '"' && escaped !== '\\') break;
+      content += escaped;
+      index++;
+    } else if (char === '"') {
+      if (index === trimmed.length - 1) return content;
+      break;
+    } else if (char < ' ' || char > '~') {
+      break;
+    } else {
+      content += char;
+    }
+  }
+  throw new IdempotencyKeyFormatError(
+    'The Idempotency-Key header starts with a double quote but is not a structured-field string: ' +
+      'one pair of double quotes around the key, nothing after it, and no escapes but \\" and \\\\.',
   );
 }
 

@@ -47,8 +47,16 @@ export const MAX_JSON_DEPTH = 16;
 export const MAX_REFERENCE_LENGTH = 140;
 export const ACCOUNT_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 export const CURRENCY_PATTERN = '^[A-Z]{3}$';
-/** Anything but control characters (line breaks included) and lone surrogates. */
-export const REFERENCE_PATTERN = '^[^\\p{Cc}\\p{Cs}]*$';
+/**
+ * Printable text on one line: no control characters (line breaks included),
+ * no lone surrogates, no line or paragraph separator (U+2028, U+2029), and no
+ * bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069), which
+ * make a statement display other text than was sent. Other format characters
+ * stay: emoji sequences need the zero-width joiner (U+200D) and variation
+ * selectors (U+FE0F). `\\uXXXX` means the same in ECMA-262 (with `u`) and in
+ * Java, where API Gateway evaluates its models.
+ */
+export const REFERENCE_PATTERN = '^[^\\p{Cc}\\p{Cs}\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$';
 
 const accountId = (role: string, name: string): FieldSchema => ({
   type: 'string',
@@ -81,7 +89,9 @@ const currencyField = (description: string): FieldSchema => ({
 
 const referenceField: FieldSchema = {
   type: ['string', 'null'],
-  description: `Optional free text for the payer, up to ${MAX_REFERENCE_LENGTH} characters; no control characters or line breaks.`,
+  description:
+    `Optional free text for the payer, up to ${MAX_REFERENCE_LENGTH} characters (code points); no control characters, ` +
+    'line breaks, line or paragraph separators, or bidirectional overrides and isolates. Emoji sequences are fine.',
   message: `reference must be a string of at most ${MAX_REFERENCE_LENGTH} printable characters.`,
   pattern: REFERENCE_PATTERN,
   maxLength: MAX_REFERENCE_LENGTH,
@@ -143,5 +153,8 @@ export const IDEMPOTENCY_KEY_HEADER = {
     'A key from POST /idempotency-keys: `idk_` and 24 base64url characters (144 random bits), valid for 24 hours by default, ' +
     'for one transfer of the caller who obtained it. Send the same key on every retry of the same transfer. ' +
     'When the deployment accepts client-generated keys (ALLOW_CLIENT_KEYS), also 16-64 of A-Z a-z 0-9 _ - (UUIDs included). ' +
+    'The key may be sent bare or, as the IETF Idempotency-Key draft defines the header, as an RFC 8941 structured-field ' +
+    'string (`"idk_..."`): both are the same key, so a quoted retry replays a bare first attempt. Inside the quotes only ' +
+    '`\\"` and `\\\\` are escapes and nothing may follow the closing quote; anything else is a 400. ' +
     'The header name is matched case-insensitively.',
 } as const;

@@ -3,9 +3,12 @@ import { DynamoDbKeyStore } from '../adapters/dynamodb/key-store';
 import { issueKey } from '../domain/issue-key';
 import { jsonBody, principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
-import { config } from './shared/config';
+import { configAtInit } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
 import { observed } from './shared/observability';
+
+// Read at init: a bad setting fails the init, not every request.
+const { tables, keyRetentionSeconds } = configAtInit();
 
 let keyStore: DynamoDbKeyStore | undefined;
 
@@ -14,8 +17,8 @@ export const handler = observed('createKey', async (event: APIGatewayProxyEvent)
   respond(event, async () => {
     const principal = principalOf(event);
     const body = jsonBody(event);
-    keyStore ??= new DynamoDbKeyStore(dynamoDb().documentClient, config().tables.idempotency);
-    const issued = await issueKey(keyStore, { principal, body, retentionSeconds: config().keyRetentionSeconds });
+    keyStore ??= new DynamoDbKeyStore(dynamoDb().documentClient, tables.idempotency);
+    const issued = await issueKey(keyStore, { principal, body, retentionSeconds: keyRetentionSeconds });
     return jsonResponse(201, issued);
   }),
 );

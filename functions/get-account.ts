@@ -5,9 +5,12 @@ import { AccountNotFoundError } from '../domain/errors';
 import { isAccountId } from '../domain/transfer';
 import { principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
-import { config } from './shared/config';
+import { configAtInit } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
 import { observed } from './shared/observability';
+
+// Read at init: a bad setting fails the init, not every request.
+const { tables } = configAtInit();
 
 let accountStore: DynamoDbAccountStore | undefined;
 
@@ -17,7 +20,7 @@ export const handler = observed('getAccount', async (event: APIGatewayProxyEvent
     const principal = principalOf(event);
     const accountId = event.pathParameters?.accountId;
     if (!isAccountId(accountId)) throw new AccountNotFoundError(String(accountId ?? '').slice(0, 64));
-    accountStore ??= new DynamoDbAccountStore(dynamoDb().documentClient, config().tables);
+    accountStore ??= new DynamoDbAccountStore(dynamoDb().documentClient, tables);
     const account = await accountStore.getAccount(accountId);
     if (account === undefined || account.ownerId !== principal) throw new AccountNotFoundError(accountId);
     return jsonResponse(200, accountView(account));

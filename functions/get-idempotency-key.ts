@@ -6,9 +6,12 @@ import { isIssuedKeyFormat } from '../domain/idempotency-key';
 import { keyStatus } from '../domain/key-status';
 import { principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
-import { config } from './shared/config';
+import { configAtInit } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
 import { observed } from './shared/observability';
+
+// Read at init: a bad setting fails the init, not every request.
+const { tables } = configAtInit();
 
 let keyStore: DynamoDbKeyStore | undefined;
 
@@ -26,7 +29,6 @@ export const handler = observed('getIdempotencyKey', async (event: APIGatewayPro
     const principal = principalOf(event);
     const key = event.pathParameters?.key;
     if (key === undefined || !isIssuedKeyFormat(key)) throw new IdempotencyKeyNotFoundError();
-    const { tables } = config();
     const { client, documentClient } = dynamoDb();
     keyStore ??= new DynamoDbKeyStore(documentClient, tables.idempotency);
     const record = await keyStore.findIssuedKey(principal, key);

@@ -4,7 +4,11 @@ import { transferView } from '../domain/transfer';
 import { principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
 import { observed } from './shared/observability';
+import { configAtInit } from './shared/config';
 import { accountStore, transferStore } from './shared/stores';
+
+// Read at init: a bad setting fails the init, not every request.
+configAtInit();
 
 const TRANSFER_ID = /^tr_[0-9a-f]{32}$/;
 

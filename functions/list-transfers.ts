@@ -1,10 +1,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { transferView } from '../domain/transfer';
-import { listRoute } from './http/list-request';
+import { initListFunction, listRoute } from './http/list-request';
 import { respond } from './http/request';
 import { observed } from './shared/observability';
 import { ownAccount } from './shared/own-account';
 import { statementStore } from './shared/stores';
+
+// Read at init: a bad setting fails the init, not every request.
+initListFunction();
 
 /** GET /transfers[?accountId=]: the transfers the caller initiated, newest first; only those sent from one of their accounts with accountId. */
 export const handler = observed('listTransfers', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>

@@ -7,11 +7,12 @@ import { createTransfer, defaultConflictRetryPolicy } from '../domain/create-tra
 import { TransferServiceError } from '../domain/errors';
 import { isIssuedKeyFormat, parseIdempotencyKey } from '../domain/idempotency-key';
 import { parseTransferRequest, transferView, type TransferRequest } from '../domain/transfer';
+import { FUNCTIONS } from '../lib/definitions';
 import { toProblem } from './http/error-mapping';
 import { headerValues, jsonBody, principalOf, requestIdOf, respond } from './http/request';
 import { jsonResponse, problemResponse } from './http/responses';
 import { transferOutcomes } from './http/transfer-outcomes';
-import { config } from './shared/config';
+import { configAtInit } from './shared/config';
 import { dynamoDb } from './shared/dependencies';
 import { observed } from './shared/observability';
 
@@ -39,6 +40,9 @@ interface IdempotentTransferInput {
 
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
+// Read at init: a bad setting fails the init, not every request.
+const { tables, keyRetentionSeconds, allowClientKeys, idempotencyLocalCache } = configAtInit();
+
 /** The domain's conflict retries, each one counted as a metric. */
 const conflictRetryPolicy = { ...defaultConflictRetryPolicy, onRetry: transferOutcomes.conflictRetried };
 
@@ -47,7 +51,6 @@ let transferOnce: ((input: IdempotentTransferInput) => Promise<APIGatewayProxyRe
 
 function idempotentTransfer(): { config: IdempotencyConfig; run: (input: IdempotentTransferInput) => Promise<APIGatewayProxyResult> } {
   if (idempotencyConfig === undefined || transferOnce === undefined) {
-    const { tables, keyRetentionSeconds, allowClientKeys, idempotencyLocalCache } = config();
     const { client, documentClient } = dynamoDb();
     const store = new DynamoDbTransferStore(documentClient, tables);
     idempotencyConfig = new IdempotencyConfig({
@@ -96,7 +99,8 @@ function idempotentTransfer(): { config: IdempotencyConfig; run: (input: Idempot
         }
       },
       {
-        persistenceStore: idempotencyPersistence(client, tables.idempotency),
+        // A duplicate waits for the lease left, never longer than an invocation can run.
+        persistenceStore: idempotencyPersistence(client, tables.idempotency, { maxRetryAfterSeconds: FUNCTIONS.transfer.timeoutSeconds }),
         config: idempotencyConfig,
         // Same prefix in Lambda and locally, whatever the function is called.
         keyPrefix: 'transfer',
@@ -116,7 +120,7 @@ export const handler = observed('transfer', async (event: APIGatewayProxyEvent, 
     event,
     async () => {
       const principal = principalOf(event);
-      const idempotencyKey = parseIdempotencyKey(headerValues(event, 'Idempotency-Key'), config().allowClientKeys);
+      const idempotencyKey = parseIdempotencyKey(headerValues(event, 'Idempotency-Key'), allowClientKeys);
       const request = parseTransferRequest(jsonBody(event));
       const { config: idempotency, run } = idempotentTransfer();
       // The in-progress lease ends when this invocation can no longer be running.

@@ -63,7 +63,8 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
   // POST /idempotency-keys issues: both are short-lived, both expire through
   // the same TTL attribute, and keeping them apart from the money tables lets
   // `createKey` be granted this table and nothing else. Their ids cannot
-  // collide: Powertools ids start with `transfer#`, issued keys with `key#`.
+  // collide: Powertools ids start with `transfer#`, issued keys with
+  // ISSUED_KEY_ID_PREFIX, and `createKey` may write only the latter.
   idempotency: {
     id: 'idempotency',
     envVar: 'IDEMPOTENCY_TABLE_NAME',
@@ -74,6 +75,9 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
     description: 'Powertools idempotency records and issued idempotency keys, expired by TTL.',
   },
 };
+
+/** Ids of issued-key items in the idempotency table start with this; Powertools records start with `transfer#`. */
+export const ISSUED_KEY_ID_PREFIX = 'key#';
 
 /**
  * A separate set of table names, `<prefix>-Accounts` and so on: the tests,
@@ -100,6 +104,16 @@ export type FunctionId =
   | 'listTransfers'
   | 'getIdempotencyKey';
 
+export interface TableBinding {
+  readonly table: TableId;
+  readonly access: TableAccess;
+  /**
+   * Only items whose partition key matches this pattern (IAM condition
+   * `ForAllValues:StringLike` on `dynamodb:LeadingKeys`); the whole table when omitted.
+   */
+  readonly leadingKeys?: string;
+}
+
 export interface FunctionDefinition {
   readonly id: FunctionId;
   /** Path of the handler module, relative to the repository root. */
@@ -108,7 +122,7 @@ export interface FunctionDefinition {
   readonly timeoutSeconds: number;
   readonly memorySizeMb: number;
   /** The only table permissions the function receives. */
-  readonly tables: ReadonlyArray<{ readonly table: TableId; readonly access: TableAccess }>;
+  readonly tables: ReadonlyArray<TableBinding>;
   /** Serves a list: receives the cursor signing key (domain/cursor.ts). */
   readonly signsCursors?: true;
 }
@@ -120,7 +134,8 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     description: 'POST /idempotency-keys: issues a random key bound to the caller and an operation.',
     timeoutSeconds: 5,
     memorySizeMb: 512,
-    tables: [{ table: 'idempotency', access: 'write' }],
+    // Its own items only: a key issuer that could write `transfer#` ids could forge a stored response.
+    tables: [{ table: 'idempotency', access: 'write', leadingKeys: `${ISSUED_KEY_ID_PREFIX}*` }],
   },
   transfer: {
     id: 'transfer',
@@ -129,8 +144,11 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     timeoutSeconds: 10,
     memorySizeMb: 1024,
     tables: [
+      // Powertools claims, reads, completes and deletes its records; the transaction marks the key USED.
       { table: 'idempotency', access: 'readWrite' },
-      { table: 'accounts', access: 'readWrite' },
+      // Balances change in place (UpdateItem in the transaction); no account item is ever read.
+      { table: 'accounts', access: 'write' },
+      // The ledger item is put by the transaction, and read back when an earlier execution wrote it.
       { table: 'ledger', access: 'readWrite' },
       { table: 'statements', access: 'write' },
     ],
@@ -147,7 +165,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     id: 'getTransfer',
     entry: 'functions/get-transfer.ts',
     description: 'GET /transfers/{transferId}: a transfer the caller initiated or received.',
-    timeoutSeconds: 5,
+    timeoutSeconds: 10,
     memorySizeMb: 512,
     // The credited account's owner may read it too: that needs the account.
     tables: [
@@ -160,7 +178,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     signsCursors: true,
     entry: 'functions/list-accounts.ts',
     description: "GET /accounts: the caller's accounts with their balances.",
-    timeoutSeconds: 5,
+    timeoutSeconds: 10,
     memorySizeMb: 512,
     tables: [
       { table: 'statements', access: 'read' },
@@ -172,7 +190,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     signsCursors: true,
     entry: 'functions/list-entries.ts',
     description: "GET /accounts/{accountId}/entries: the statement of one of the caller's accounts, newest first.",
-    timeoutSeconds: 5,
+    timeoutSeconds: 10,
     memorySizeMb: 512,
     tables: [
       { table: 'statements', access: 'read' },
@@ -184,7 +202,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     signsCursors: true,
     entry: 'functions/list-transfers.ts',
     description: 'GET /transfers: the transfers the caller initiated, newest first.',
-    timeoutSeconds: 5,
+    timeoutSeconds: 10,
     memorySizeMb: 512,
     tables: [
       { table: 'statements', access: 'read' },
@@ -195,7 +213,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     id: 'getIdempotencyKey',
     entry: 'functions/get-idempotency-key.ts',
     description: 'GET /idempotency-keys/{key}: what became of a key issued to the caller.',
-    timeoutSeconds: 5,
+    timeoutSeconds: 10,
     memorySizeMb: 512,
     tables: [{ table: 'idempotency', access: 'read' }],
   },
@@ -221,16 +239,110 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', resource: '/idempotency-keys/{key}', functionId: 'getIdempotencyKey' },
 ];
 
-/** Environment variables shared by every function, with their defaults. */
+/** A setting read from the environment, with what it allows: checked once, when a process starts. */
+export type SettingDefinition =
+  | {
+      readonly kind: 'integer';
+      readonly envVar: string;
+      readonly default: number;
+      readonly min: number;
+      readonly max: number;
+      /** How the allowed range is said in an error message. */
+      readonly allowed: string;
+    }
+  | { readonly kind: 'boolean'; readonly envVar: string; readonly default: boolean }
+  | { readonly kind: 'url'; readonly envVar: string }
+  | { readonly kind: 'secret'; readonly envVar: string; readonly minLength: number };
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/**
+ * Environment variables shared by every function, with their defaults and
+ * allowed values. functions/shared/config.ts enforces them in every function's
+ * init and in `npm start`; lib/service-settings.ts applies the same rules to
+ * the CDK context, so a bad value fails the synth.
+ */
 export const SETTINGS = {
-  keyRetentionSeconds: { envVar: 'KEY_RETENTION_SECONDS', default: 24 * 60 * 60 },
-  allowClientKeys: { envVar: 'ALLOW_CLIENT_KEYS', default: false },
+  /**
+   * Issued keys and stored responses. At least a minute: the record must
+   * outlive the longest invocation (FUNCTIONS timeouts) by far. At most 30
+   * days: a stored response is a replay promise, not an archive (the ledger is).
+   */
+  keyRetentionSeconds: {
+    kind: 'integer',
+    envVar: 'KEY_RETENTION_SECONDS',
+    default: DAY_SECONDS,
+    min: 60,
+    max: 30 * DAY_SECONDS,
+    allowed: `an integer number of seconds from 60 to ${30 * DAY_SECONDS} (30 days)`,
+  },
+  allowClientKeys: { kind: 'boolean', envVar: 'ALLOW_CLIENT_KEYS', default: false },
   /** Powertools keeps completed records in memory: a repeat on a warm instance costs no DynamoDB call. */
-  idempotencyLocalCache: { envVar: 'IDEMPOTENCY_LOCAL_CACHE', default: false },
-  dynamoDbEndpoint: { envVar: 'DYNAMODB_ENDPOINT' },
+  idempotencyLocalCache: { kind: 'boolean', envVar: 'IDEMPOTENCY_LOCAL_CACHE', default: false },
+  /** DynamoDB Local or another endpoint; unset in Lambda, where the SDK resolves the regional one. */
+  dynamoDbEndpoint: { kind: 'url', envVar: 'DYNAMODB_ENDPOINT' },
   /** HMAC key of list cursors (domain/cursor.ts); the stack makes one in Secrets Manager, `npm start` a random one. */
-  cursorSigningKey: { envVar: 'CURSOR_SIGNING_KEY', minLength: 32 },
-} as const;
+  cursorSigningKey: { kind: 'secret', envVar: 'CURSOR_SIGNING_KEY', minLength: 32 },
+} as const satisfies Record<string, SettingDefinition>;
+
+/** What a table name env var must hold: DynamoDB's own rule for table names. */
+export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/**
+ * A setting's raw value (a string from the environment or the CLI context, or
+ * a JSON value from cdk.json) checked against its definition: the value, or
+ * what is wrong with it. Unset or empty takes the default. The one rule of
+ * every setting, shared by functions/shared/config.ts and lib/service-settings.ts.
+ */
+export function parseSetting<S extends SettingDefinition>(
+  setting: S,
+  raw: unknown,
+): { readonly value: SettingValue<S> } | { readonly problem: string } {
+  const value = raw === undefined || raw === '' ? undefined : raw;
+  const got = `; got ${quoteValue(raw)}.`;
+  switch (setting.kind) {
+    case 'integer': {
+      if (value === undefined) return { value: setting.default as SettingValue<S> };
+      const number = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < setting.min || number > setting.max) {
+        return { problem: `must be ${setting.allowed}${got}` };
+      }
+      return { value: number as SettingValue<S> };
+    }
+    case 'boolean': {
+      if (value === undefined) return { value: setting.default as SettingValue<S> };
+      if (value === true || value === 'true') return { value: true as SettingValue<S> };
+      if (value === false || value === 'false') return { value: false as SettingValue<S> };
+      return { problem: `must be "true" or "false"${got}` };
+    }
+    case 'secret': {
+      // Never quoted back: it is a key.
+      if (value === undefined) return { value: undefined as SettingValue<S> };
+      if (typeof value !== 'string' || [...value].length < setting.minLength) return { problem: `must be at least ${setting.minLength} characters.` };
+      return { value: value as SettingValue<S> };
+    }
+    case 'url': {
+      if (value === undefined) return { value: undefined as SettingValue<S> };
+      if (typeof value !== 'string' || !/^https?:\/\/[^/?#\s]+(?:[/?#]\S*)?$/.test(value) || !URL.canParse(value)) {
+        return { problem: `must be an http:// or https:// URL${got}` };
+      }
+      return { value: value as SettingValue<S> };
+    }
+  }
+}
+
+export type SettingValue<S extends SettingDefinition> = S extends { readonly kind: 'integer' }
+  ? number
+  : S extends { readonly kind: 'boolean' }
+    ? boolean
+    : string | undefined;
+
+/** A bad value, quoted for the message: at most 64 characters of it, control characters replaced. */
+export function quoteValue(raw: unknown): string {
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+  const shown = [...text].slice(0, 64).join('');
+  return `"${shown.replace(/[\p{Cc}"\\]/gu, (char) => (char === '"' || char === '\\' ? `\\${char}` : '\uFFFD'))}${shown.length < text.length ? '…' : ''}"`;
+}
 
 /**
  * Names the functions log and publish under (Powertools Logger, Metrics,
@@ -261,7 +373,7 @@ export const OBSERVABILITY = {
     transactionConflicts: 'TransactionConflicts',
     /** The store throttled or was unavailable (503). */
     storeErrors: 'StoreErrors',
-    /** Malformed requests refused before anything was stored (400, 413). */
+    /** Malformed requests refused before anything was stored (400, 413, 415). */
     invalidRequests: 'InvalidRequests',
     /** Answers 500: a bug. The function returns them, so Lambda's Errors metric does not count them. */
     unexpectedErrors: 'UnexpectedErrors',

@@ -1,4 +1,5 @@
 import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
+import { IdempotencyKeyUnusableError } from '../domain/errors';
 import { MAX_TRANSFER_AMOUNT_MINOR } from '../domain/money';
 import {
   ACCOUNT_ID_PATTERN,
@@ -11,7 +12,7 @@ import {
 } from '../domain/schemas';
 import { DEFAULT_PAGE_LIMIT as DEFAULT_LIMIT, MAX_PAGE_LIMIT as MAX_LIMIT } from '../domain/ports';
 import { OPERATIONS as KEY_OPERATIONS } from '../domain/idempotency-key';
-import { ROUTES, SETTINGS, type FunctionId } from './definitions';
+import { FUNCTIONS, ROUTES, SETTINGS, type FunctionId } from './definitions';
 import { objectJsonSchema } from './json-schema';
 
 /**
@@ -208,6 +209,7 @@ function operation(functionId: FunctionId, resource: string): Json {
           '400': problemRef('InvalidRequest'),
           '401': problemRef('Unauthenticated'),
           '413': problemRef('PayloadTooLarge'),
+          '415': problemRef('UnsupportedMediaType'),
           '429': problemRef('Throttled'),
           '503': problemRef('StoreUnavailable'),
         },
@@ -239,6 +241,7 @@ function operation(functionId: FunctionId, resource: string): Json {
           '404': problemRef('AccountNotFound'),
           '409': problemRef('Conflict'),
           '413': problemRef('PayloadTooLarge'),
+          '415': problemRef('UnsupportedMediaType'),
           '422': problemRef('TransferRefused'),
           '429': problemRef('Throttled'),
           '503': problemRef('StoreUnavailable'),
@@ -363,6 +366,12 @@ function paths(): Json {
 
 const RETRY_AFTER = { $ref: '#/components/headers/RetryAfter' };
 
+/** `^key$` as the pattern of the same key in double quotes (keys hold no quote or backslash to escape). */
+function quoted(pattern: string): string {
+  if (!pattern.startsWith('^') || !pattern.endsWith('$')) throw new Error(`Pattern ${pattern} is not anchored.`);
+  return `^"${pattern.slice(1, -1)}"$`;
+}
+
 function components(): Json {
   return {
     securitySchemes: {
@@ -385,6 +394,12 @@ function components(): Json {
           anyOf: [
             { title: 'Issued key', type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.issuedPattern },
             { title: `Client key (only with ${SETTINGS.allowClientKeys.envVar}=true)`, type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.clientPattern },
+            { title: 'Issued key as an sf-string', type: 'string', pattern: quoted(IDEMPOTENCY_KEY_HEADER.issuedPattern) },
+            {
+              title: `Client key as an sf-string (only with ${SETTINGS.allowClientKeys.envVar}=true)`,
+              type: 'string',
+              pattern: quoted(IDEMPOTENCY_KEY_HEADER.clientPattern),
+            },
           ],
         },
         example: 'idk_Qm9iIGFuZCBBbGljZSBwYXkx',
@@ -426,7 +441,9 @@ function components(): Json {
         schema: { type: 'string', enum: ['true'] },
       },
       RetryAfter: {
-        description: 'Seconds to wait before retrying with the same Idempotency-Key.',
+        description:
+          'Seconds to wait before retrying with the same Idempotency-Key. For a request in progress, the time its original ' +
+          `still holds the key (rounded up, 1 to ${FUNCTIONS.transfer.timeoutSeconds}: no invocation runs longer).`,
         schema: { type: 'integer', minimum: 1 },
       },
       Location: {
@@ -585,12 +602,30 @@ function components(): Json {
       PayloadTooLarge: problemResponse(`The body is larger than ${MAX_BODY_BYTES} bytes.`, {
         tooLarge: problemExample('payload-too-large', 'Payload too large', 413, `The request body exceeds ${MAX_BODY_BYTES} bytes.`),
       }),
+      UnsupportedMediaType: problemResponse(
+        'The request has a body that is not sent as `application/json` (or a `+json` type; a charset, if any, must be UTF-8), ' +
+          'or has no Content-Type at all. Nothing was read or stored.',
+        {
+          notJson: problemExample(
+            'unsupported-media-type',
+            'Unsupported media type',
+            415,
+            'The body is not sent as JSON. Send the body as Content-Type: application/json (UTF-8).',
+          ),
+        },
+      ),
       TransferRefused: problemResponse(
         'Refused: the key was used with another body, was not issued to you for this operation, has expired or is used; ' +
           'or insufficient funds, currency mismatch (final for the key, replayed on repeat).',
         {
           keyReused: problemExample('idempotency-key-reused', 'Idempotency key reused', 422, 'This idempotency key was already used with a different request body.'),
-          keyNotIssued: problemExample('idempotency-key-not-issued', 'Idempotency key not usable', 422, 'This idempotency key was not issued to you for this operation.'),
+          keyNotIssued: problemExample(
+            'idempotency-key-not-issued',
+            'Idempotency key not usable',
+            422,
+            new IdempotencyKeyUnusableError('not-issued').message,
+          ),
+          keyExpired: problemExample('idempotency-key-expired', 'Idempotency key not usable', 422, new IdempotencyKeyUnusableError('expired').message),
           insufficientFunds: problemExample('insufficient-funds', 'Insufficient funds', 422, 'Account acc_alice_usd has insufficient funds for this transfer.'),
         },
       ),

@@ -1,4 +1,5 @@
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { IDEMPOTENCY_KEY_HEADER } from '../domain/schemas';
 import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
 
 export interface GatewayProblem {
@@ -9,6 +10,8 @@ export interface GatewayProblem {
   readonly status?: number;
   /** A fixed detail where the gateway's own message would mislead; otherwise its message. */
   readonly detail?: string;
+  /** The `field` extension member, where the response is about one field or header. */
+  readonly field?: string;
 }
 
 /**
@@ -24,7 +27,14 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { type: ResponseType.THROTTLED, kind: 'throttled', title: 'Too many requests', status: 429 },
   // Request validation (the model of POST /transfers, its required header): nothing reaches a function.
   { type: ResponseType.BAD_REQUEST_BODY, kind: 'invalid-request', title: 'Invalid request', status: 400 },
-  { type: ResponseType.BAD_REQUEST_PARAMETERS, kind: 'invalid-idempotency-key', title: 'Missing or malformed Idempotency-Key', status: 400 },
+  // The only required parameter is the Idempotency-Key header (lib/transfer-api.ts).
+  {
+    type: ResponseType.BAD_REQUEST_PARAMETERS,
+    kind: 'invalid-idempotency-key',
+    title: 'Missing or malformed Idempotency-Key',
+    status: 400,
+    field: IDEMPOTENCY_KEY_HEADER.name,
+  },
   { type: ResponseType.REQUEST_TOO_LARGE, kind: 'payload-too-large', title: 'Payload too large', status: 413 },
   { type: ResponseType.WAF_FILTERED, kind: 'request-blocked', title: 'Request blocked', status: 403 },
   // No method for this path and verb. API Gateway calls it "Missing Authentication Token" (a 403), which
@@ -44,7 +54,7 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
  * Gateway response templates are plain variable substitution, not VTL.
  * `$context.error.messageString` is already a quoted JSON string.
  */
-export function problemTemplate({ kind, title, status, detail }: GatewayProblem): string {
+export function problemTemplate({ kind, title, status, detail, field }: GatewayProblem): string {
   return [
     '{',
     `"type":"${PROBLEM_TYPE_BASE}${kind}",`,
@@ -52,6 +62,7 @@ export function problemTemplate({ kind, title, status, detail }: GatewayProblem)
     status === undefined ? '' : `"status":${status},`,
     `"detail":${detail === undefined ? '$context.error.messageString' : JSON.stringify(detail)},`,
     '"instance":"$context.requestId"',
+    field === undefined ? '' : `,"field":"${field}"`,
     '}',
   ].join('');
 }

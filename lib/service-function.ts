@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -95,10 +96,26 @@ export class ServiceFunction extends NodejsFunction {
     this.definition = definition;
   }
 
-  /** Gives the function a table's name (its env var) and only the actions `access` needs. */
-  bindTable({ table, access }: { readonly table: ServiceTable; readonly access: TableAccess }): void {
+  /**
+   * Gives the function a table's name (its env var) and only the actions
+   * `access` needs, on the items whose partition key matches `leadingKeys`
+   * when given.
+   */
+  bindTable({ table, access, leadingKeys }: { readonly table: ServiceTable; readonly access: TableAccess; readonly leadingKeys?: string }): void {
     this.nameTable(table);
-    table.grant(this, ...TABLE_ACTIONS[table.definition.id][access]);
+    const actions = TABLE_ACTIONS[table.definition.id][access];
+    if (leadingKeys === undefined) {
+      table.grant(this, ...actions);
+      return;
+    }
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...actions],
+        resources: [table.tableArn],
+        // Every key the request touches must match (PutItem, GetItem and UpdateItem always name one).
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeys] } },
+      }),
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Node } from 'constructs';
-import { SETTINGS } from './definitions';
+import { SETTINGS, parseSetting, type SettingDefinition, type SettingValue } from './definitions';
 
 /** The deploy-time switches every function receives as environment variables. */
 export interface ServiceSettings {
@@ -10,35 +10,22 @@ export interface ServiceSettings {
 
 /**
  * Reads `-c keyRetentionSeconds=3600`, `-c allowClientKeys=true` and
- * `-c idempotencyLocalCache=true`. The CLI
- * passes context values as strings, cdk.json and tests as JSON values: both
- * are accepted. A bad value fails the synth rather than every invocation
- * (functions/shared/config.ts applies the same rule at run time).
+ * `-c idempotencyLocalCache=true`. The CLI passes context values as strings,
+ * cdk.json and tests as JSON values: both are accepted. A bad value fails the
+ * synth rather than every function's init, by the rule of SETTINGS in
+ * lib/definitions.ts that functions/shared/config.ts applies at run time.
  */
 export function readServiceSettings(node: Node): ServiceSettings {
   return {
-    keyRetentionSeconds: readRetention(node.tryGetContext('keyRetentionSeconds')),
-    allowClientKeys: readFlag('allowClientKeys', node.tryGetContext('allowClientKeys'), SETTINGS.allowClientKeys.default),
-    idempotencyLocalCache: readFlag(
-      'idempotencyLocalCache',
-      node.tryGetContext('idempotencyLocalCache'),
-      SETTINGS.idempotencyLocalCache.default,
-    ),
+    keyRetentionSeconds: fromContext(node, 'keyRetentionSeconds'),
+    allowClientKeys: fromContext(node, 'allowClientKeys'),
+    idempotencyLocalCache: fromContext(node, 'idempotencyLocalCache'),
   };
 }
 
-function readRetention(value: unknown): number {
-  if (value === undefined) return SETTINGS.keyRetentionSeconds.default;
-  const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 60) {
-    throw new Error(`Context keyRetentionSeconds must be an integer number of seconds, at least 60; got ${JSON.stringify(value)}.`);
-  }
-  return seconds;
-}
-
-function readFlag(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw new Error(`Context ${name} must be true or false; got ${JSON.stringify(value)}.`);
+function fromContext<K extends keyof ServiceSettings>(node: Node, name: K): SettingValue<(typeof SETTINGS)[K]> {
+  const definition: SettingDefinition = SETTINGS[name];
+  const parsed = parseSetting(definition, node.tryGetContext(name));
+  if ('problem' in parsed) throw new Error(`Context ${name} ${parsed.problem}`);
+  return parsed.value as SettingValue<(typeof SETTINGS)[K]>;
 }

@@ -112,7 +112,7 @@ export class TransferApi extends Construct {
       for (const tableId of Object.keys(TABLES) as TableId[]) {
         const binding = definition.tables.find((candidate) => candidate.table === tableId);
         if (binding === undefined) fn.nameTable(tables[tableId]);
-        else fn.bindTable({ table: tables[tableId], access: binding.access });
+        else fn.bindTable({ table: tables[tableId], access: binding.access, leadingKeys: binding.leadingKeys });
       }
       return fn;
     };

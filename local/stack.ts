@@ -8,7 +8,7 @@ import { SETTINGS, TABLES, type TableId } from '../lib/definitions';
 import { createLocalAuthorizer } from './authorizer';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { createFaultInjector, type FaultInjector } from './fault-injection';
-import { HANDLERS } from './handlers';
+import { HANDLERS, loadHandlers } from './handlers';
 import { seedDemo, type DemoIdentity } from './seed';
 import { PortInUseError, createLocalApi } from './server';
 
@@ -18,7 +18,7 @@ import { PortInUseError, createLocalApi } from './server';
  * local API. `npm start` (local/start.ts) and the end-to-end tests use it.
  *
  * Start one per process: the handlers read their configuration from the
- * environment once, at their first request, as a Lambda instance does.
+ * environment once, when their modules load, as a Lambda instance does at init.
  */
 
 export interface LocalStackOptions {
@@ -99,6 +99,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (nonEmpty(process.env[SETTINGS.cursorSigningKey.envVar]) === undefined) {
       process.env[SETTINGS.cursorSigningKey.envVar] = randomBytes(32).toString('base64url');
     }
+    // The handler modules read that environment as they load, as at a Lambda init.
+    loadHandlers();
     // The handlers' own client, created from that environment.
     faults?.attach(dynamoDb().client);
 

@@ -1,6 +1,7 @@
 import './quiet-sdk-warning';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigurationError, readSettings } from '../functions/shared/config';
 import { howToCall } from './instructions';
 import { PortInUseError } from './server';
 import { startLocalStack, type LocalStack } from './stack';
@@ -23,6 +24,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const SAME_SIGNAL_WINDOW_MS = 1_000;
 
 async function main(): Promise<void> {
+  checkSettings();
   const port = parsePort(process.env.PORT);
   let starting: Promise<LocalStack> | undefined;
   let stoppingSince: number | undefined;
@@ -86,6 +88,22 @@ function stopWhenOrphaned(stop: () => void): void {
     stop();
   }, 500);
   watch.unref();
+}
+
+/**
+ * Every setting of lib/definitions.ts, checked before anything starts, by
+ * the rules the functions apply at their init: a bad one ends `npm start`
+ * here, naming it and what it allows, rather than after "ready" as a 500 on
+ * every request.
+ */
+function checkSettings(): void {
+  try {
+    readSettings();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(`Refusing to start: ${error.message}`);
+    process.exit(1);
+  }
 }
 
 function parsePort(value: string | undefined): number {

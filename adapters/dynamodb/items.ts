@@ -1,4 +1,5 @@
 import type { Account } from '../../domain/ports';
+import { ISSUED_KEY_ID_PREFIX } from '../../lib/definitions';
 import type { Transfer } from '../../domain/transfer';
 
 /**
@@ -37,7 +38,7 @@ export interface AccountItem extends Account {
 export const moveBalance = (sign: '+' | '-'): string => `SET balance = balance ${sign} :amount, updatedAt = :now ADD version :one`;
 
 export function issuedKeyId(principal: string, operation: string, key: string): string {
-  return `key#${operation}#${principal}#${key}`;
+  return `${ISSUED_KEY_ID_PREFIX}${operation}#${principal}#${key}`;
 }
 
 export function transferToLedgerItem(transfer: Transfer, initiatedBy: string): LedgerItem {

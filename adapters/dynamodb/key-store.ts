@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { OPERATIONS } from '../../domain/idempotency-key';
+import { EXPIRED_KEY_RECORD_SECONDS } from '../../domain/key-policy';
 import type { IssuedKeyRecord } from '../../domain/key-status';
 import type { IssuedKey, KeyStore } from '../../domain/ports';
 import { issuedKeyId } from './items';
@@ -24,8 +25,9 @@ export class DynamoDbKeyStore implements KeyStore {
             createdAt: key.createdAt,
             // Checked by the transfer transaction; the code never trusts TTL.
             expiresAt: key.expiresAtEpochSeconds,
-            // TTL only cleans up, days later at worst.
-            expiration: key.expiresAtEpochSeconds,
+            // TTL only cleans up, and only well after the expiry, so that an
+            // expired key is still known as expired (domain/key-policy.ts).
+            expiration: key.expiresAtEpochSeconds + EXPIRED_KEY_RECORD_SECONDS,
           },
           // 144 random bits never collide in practice; if they did, refuse
           // rather than hand one key to two requests.

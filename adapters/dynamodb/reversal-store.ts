@@ -16,7 +16,7 @@ import { DynamoDbAccountStore } from './account-store';
 import { moveBalance } from './items';
 import { cancellation, clientRequestToken, commitOnce, keyConsumption, keyRefusal, listPut, type TransactItem } from './money-transaction';
 import { entryToItem } from './statement-items';
-import { translateStoreError } from './store-errors';
+import { UnexpectedCancellationError, isTransientCancellation, translateStoreError } from './store-errors';
 import { DynamoDbTransferStore, type TransferTables } from './transfer-store';
 
 // Condition fragments, joined below so each rule reads as a sentence.
@@ -268,7 +268,8 @@ function ledgerItemToReversal(item: Record<string, unknown>): Reversal {
   };
 }
 
-/** Throttling and internal errors surface as cancellation reasons too; anything else is ours to fix. */
-function unexplainedCancellation(error: unknown, _codes: readonly string[]): never {
-  throw new StoreUnavailableError({ cause: error });
+/** Throttling and internal errors surface as cancellation reasons too; anything else is ours to fix, not the client's to retry. */
+function unexplainedCancellation(error: unknown, codes: readonly string[]): never {
+  if (isTransientCancellation(codes)) throw new StoreUnavailableError({ cause: error });
+  throw new UnexpectedCancellationError(codes, { cause: error });
 }

@@ -12,14 +12,14 @@ import {
 } from '../../domain/errors';
 import { creditCeiling } from '../../domain/money';
 import type { TransferExecution, TransferExecutionResult, TransferStore } from '../../domain/ports';
-import type { Transfer } from '../../domain/transfer';
+import { transferView, type Transfer } from '../../domain/transfer';
 import { entriesOf, type Entry } from '../../domain/entry';
 import { ledgerItemToTransfer, moveBalance, transferToLedgerItem } from './items';
 import { clientRequestToken, keyConsumption, keyRefusal, listPut } from './money-transaction';
 import { entryToItem, initiatedTransferItem } from './statement-items';
+import { UnexpectedCancellationError, isTransientCancellation, translateStoreError } from './store-errors';
 
 export { clientRequestToken } from './money-transaction';
-import { translateStoreError } from './store-errors';
 
 export interface TransferTables {
   readonly accounts: string;
@@ -175,7 +175,14 @@ export class DynamoDbTransferStore implements TransferStore {
         if (retryError instanceof Error && retryError.name === 'IdempotentParameterMismatchException') {
           throw new StoreUnavailableError({ cause: retryError });
         }
-        return this.explainFailure(retryError, execution);
+        const outcome = await this.explainFailure(retryError, execution);
+        // Without a token, the SDK's own retry of this commit (its answer
+        // lost) finds the ledger item this very call wrote: that is our
+        // completion, not a replay of an earlier execution. Ours carries
+        // this attempt's createdAt.
+        return outcome.kind === 'already-executed' && sameExecution(outcome.transfer, execution.transfer)
+          ? { kind: 'committed', transfer: execution.transfer }
+          : outcome;
       }
     }
     if (name === 'TransactionInProgressException') {
@@ -217,9 +224,17 @@ export class DynamoDbTransferStore implements TransferStore {
       if (to.currency !== transfer.currency) throw new CurrencyMismatchError(transfer.toAccountId, transfer.currency);
       throw new BalanceLimitError(transfer.toAccountId);
     }
-    // Throttling and internal errors surface as cancellation reasons too.
-    throw new StoreUnavailableError({ cause: error });
+    // Throttling and internal errors surface as cancellation reasons too;
+    // any other reason is ours to fix, not the client's to retry.
+    const codes = reasons.map((reason) => reason.Code ?? 'None');
+    if (isTransientCancellation(codes)) throw new StoreUnavailableError({ cause: error });
+    throw new UnexpectedCancellationError(codes, { cause: error });
   }
+}
+
+/** The same transfer written by the same attempt: every field equal, createdAt (to the millisecond) included. */
+function sameExecution(recorded: Transfer, attempted: Transfer): boolean {
+  return JSON.stringify(transferView(recorded)) === JSON.stringify(transferView(attempted));
 }
 
 function withoutInitiator({ initiatedBy: _initiatedBy, ...transfer }: Transfer & { initiatedBy: string }): Transfer {

@@ -22,6 +22,7 @@ import {
   TransferNotFoundError,
   TransferServiceError,
   UnauthenticatedError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from '../../domain/errors';
 import type { Problem } from './responses';
@@ -59,7 +60,13 @@ function fromPowertools(error: unknown): TransferServiceError | undefined {
 
 function domainProblem(error: TransferServiceError): Problem {
   if (error instanceof IdempotencyKeyFormatError) {
-    return { status: 400, kind: 'invalid-idempotency-key', title: 'Missing or malformed Idempotency-Key', detail: error.message };
+    return {
+      status: 400,
+      kind: 'invalid-idempotency-key',
+      title: 'Missing or malformed Idempotency-Key',
+      detail: error.message,
+      extensions: { field: error.field },
+    };
   }
   if (error instanceof InvalidCursorError) {
     return { status: 400, kind: 'invalid-cursor', title: 'Invalid cursor', detail: error.message, extensions: { field: 'cursor' } };
@@ -75,6 +82,9 @@ function domainProblem(error: TransferServiceError): Problem {
   }
   if (error instanceof PayloadTooLargeError) {
     return { status: 413, kind: 'payload-too-large', title: 'Payload too large', detail: error.message };
+  }
+  if (error instanceof UnsupportedMediaTypeError) {
+    return { status: 415, kind: 'unsupported-media-type', title: 'Unsupported media type', detail: error.message };
   }
   if (error instanceof UnauthenticatedError) {
     return { status: 401, kind: 'unauthenticated', title: 'Unauthenticated', detail: error.message };

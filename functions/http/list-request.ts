@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { decodeCursor, encodeCursor, type CursorBinding } from '../../domain/cursor';
 import { ValidationError } from '../../domain/errors';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page, type PageQuery } from '../../domain/ports';
-import { cursorSigningKey } from '../shared/config';
+import { configAtInit, cursorSigningKey } from '../shared/config';
 import { principalOf } from './request';
 import { jsonResponse } from './responses';
 
@@ -38,6 +38,21 @@ export interface ListRequest {
   /** The filter values given, validated where this module knows the filter (since/until). */
   readonly filters: Readonly<Record<string, string | undefined>>;
   readonly page: PageQuery;
+}
+
+/**
+ * For a list function's module scope (Lambda's init): a bad setting or a
+ * missing cursor key fails the init, naming the setting, rather than every
+ * request with a 500.
+ */
+export function initListFunction(): void {
+  configAtInit();
+  try {
+    cursorSigningKey();
+  } catch (error) {
+    console.error(`Refusing to start: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
 }
 
 export async function listRoute<T>(spec: ListSpec<T>, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

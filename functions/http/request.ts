@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PayloadTooLargeError, UnauthenticatedError, ValidationError } from '../../domain/errors';
+import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, ValidationError } from '../../domain/errors';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from '../../domain/schemas';
 import { toProblem } from './error-mapping';
 import { logger } from '../shared/observability';
@@ -35,12 +35,15 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * The body as parsed JSON; `undefined` when there is none. Refused with 413
+ * The body as parsed JSON; `undefined` when there is none. Every route that
+ * takes a body reads it here, before any idempotency state is written.
+ * Refused with 415 unless sent as JSON (see `requireJsonMediaType`), with 413
  * above MAX_BODY_BYTES, and with 400 when it is not base64 (if flagged so),
  * not UTF-8, not JSON, repeats a member name or nests too deeply.
  */
 export function jsonBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
+  requireJsonMediaType(headerValues(event, 'Content-Type'));
   // Cheap bound before any decoding: base64 is 4/3 of the bytes, UTF-16 never fewer units than UTF-8 bytes.
   if (event.body.length > Math.ceil((MAX_BODY_BYTES * 4) / 3) + 4) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   if (!event.isBase64Encoded) {
@@ -57,6 +60,34 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
     throw new ValidationError('body', 'The body is not valid UTF-8.');
   }
   return parseStrictJson(text, MAX_JSON_DEPTH);
+}
+
+const JSON_MEDIA_TYPE = /^application\/(?:json|[!#$%&'*.^_`|~0-9a-z-]+\+json)$/;
+
+/**
+ * A body is read only when its Content-Type says JSON: `application/json` or
+ * a `+json` type (RFC 6839), any case, with parameters; a charset, if given,
+ * must be UTF-8, the only one read. Without this, a form or `text/plain`
+ * that happens to parse would be taken as a transfer (and a browser may send
+ * those cross-origin without a preflight). A missing type is refused too.
+ */
+function requireJsonMediaType(values: readonly string[]): void {
+  const accepted = 'Send the body as Content-Type: application/json (UTF-8).';
+  if (values.length !== 1) {
+    throw new UnsupportedMediaTypeError(
+      values.length === 0 ? `The request has a body but no Content-Type. ${accepted}` : `The request has more than one Content-Type. ${accepted}`,
+    );
+  }
+  const [type = '', ...parameters] = (values[0] as string).split(';').map((part) => part.trim());
+  if (!JSON_MEDIA_TYPE.test(type.toLowerCase())) {
+    throw new UnsupportedMediaTypeError(`The body is not sent as JSON. ${accepted}`);
+  }
+  for (const parameter of parameters) {
+    const [name = '', value = ''] = parameter.split('=', 2).map((part) => part.trim());
+    if (name.toLowerCase() === 'charset' && value.replace(/^"(.*)"$/, '$1').toLowerCase() !== 'utf-8') {
+      throw new UnsupportedMediaTypeError(`The body is sent in a charset other than UTF-8. ${accepted}`);
+    }
+  }
 }
 
 function base64Bytes(body: string): Buffer {

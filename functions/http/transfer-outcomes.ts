@@ -22,6 +22,6 @@ export const transferOutcomes = {
     else if (problem.kind.startsWith('idempotency-key-')) countMetric(names.keyRefusals, problem.kind);
     else if (problem.status === 503) countMetric(names.storeErrors);
     else if (problem.status >= 500) countMetric(names.unexpectedErrors);
-    else if (problem.status === 400 || problem.status === 413) countMetric(names.invalidRequests);
+    else if (problem.status === 400 || problem.status === 413 || problem.status === 415) countMetric(names.invalidRequests);
   },
 };

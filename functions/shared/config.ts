@@ -1,7 +1,16 @@
-import { SETTINGS, TABLES, type TableId } from '../../lib/definitions';
+import {
+  SETTINGS,
+  TABLES,
+  TABLE_NAME_PATTERN,
+  parseSetting,
+  quoteValue,
+  type SettingDefinition,
+  type SettingValue,
+  type TableId,
+} from '../../lib/definitions';
 
-export interface ServiceConfig {
-  readonly tables: Readonly<Record<TableId, string>>;
+/** The deploy-time switches, as SETTINGS in lib/definitions.ts defines them. */
+export interface ServiceSettings {
   /** How long issued keys and stored responses live, in seconds. */
   readonly keyRetentionSeconds: number;
   /** Accept client-generated keys (UUIDs) besides issued ones. */
@@ -14,6 +23,10 @@ export interface ServiceConfig {
   readonly cursorSigningKey: string | undefined;
 }
 
+export interface ServiceConfig extends ServiceSettings {
+  readonly tables: Readonly<Record<TableId, string>>;
+}
+
 export class ConfigurationError extends Error {
   constructor(message: string) {
     super(message);
@@ -21,44 +34,47 @@ export class ConfigurationError extends Error {
   }
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new ConfigurationError(`Environment variable ${name} is not set.`);
+function setting<S extends SettingDefinition>(env: NodeJS.ProcessEnv, definition: S): SettingValue<S> {
+  const parsed = parseSetting(definition, env[definition.envVar]);
+  if ('problem' in parsed) throw new ConfigurationError(`${definition.envVar} ${parsed.problem}`);
+  return parsed.value;
+}
+
+function tableName(env: NodeJS.ProcessEnv, id: TableId): string {
+  const { envVar } = TABLES[id];
+  const value = env[envVar];
+  if (value === undefined || value === '') throw new ConfigurationError(`Environment variable ${envVar} is not set.`);
+  if (!TABLE_NAME_PATTERN.test(value)) {
+    throw new ConfigurationError(`${envVar} must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .); got ${quoteValue(value)}.`);
+  }
   return value;
 }
 
-/** An unset or empty switch takes its default; anything but "true" or "false" is refused. */
-function flag(env: NodeJS.ProcessEnv, setting: { readonly envVar: string; readonly default: boolean }): boolean {
-  const value = env[setting.envVar];
-  if (value === undefined || value === '') return setting.default;
-  if (value !== 'true' && value !== 'false') throw new ConfigurationError(`${setting.envVar} must be "true" or "false".`);
-  return value === 'true';
+/**
+ * The settings of SETTINGS alone, each checked against its allowed range or
+ * format. `npm start` checks these before it starts anything (it creates
+ * the tables, and sets their names, itself).
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): ServiceSettings {
+  return {
+    keyRetentionSeconds: setting(env, SETTINGS.keyRetentionSeconds),
+    allowClientKeys: setting(env, SETTINGS.allowClientKeys),
+    idempotencyLocalCache: setting(env, SETTINGS.idempotencyLocalCache),
+    dynamoDbEndpoint: setting(env, SETTINGS.dynamoDbEndpoint),
+    cursorSigningKey: setting(env, SETTINGS.cursorSigningKey),
+  };
 }
 
 /** Reads and checks the environment; the only place that does. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const retention = env[SETTINGS.keyRetentionSeconds.envVar];
-  const keyRetentionSeconds = retention === undefined || retention === '' ? SETTINGS.keyRetentionSeconds.default : Number(retention);
-  if (!Number.isSafeInteger(keyRetentionSeconds) || keyRetentionSeconds < 60) {
-    throw new ConfigurationError(`${SETTINGS.keyRetentionSeconds.envVar} must be an integer number of seconds, at least 60.`);
-  }
-  const endpoint = env[SETTINGS.dynamoDbEndpoint.envVar];
-  const cursorKey = env[SETTINGS.cursorSigningKey.envVar];
-  if (cursorKey !== undefined && cursorKey !== '' && cursorKey.length < SETTINGS.cursorSigningKey.minLength) {
-    throw new ConfigurationError(`${SETTINGS.cursorSigningKey.envVar} must be at least ${SETTINGS.cursorSigningKey.minLength} characters.`);
-  }
   return {
     tables: {
-      accounts: required(env, TABLES.accounts.envVar),
-      ledger: required(env, TABLES.ledger.envVar),
-      statements: required(env, TABLES.statements.envVar),
-      idempotency: required(env, TABLES.idempotency.envVar),
+      accounts: tableName(env, 'accounts'),
+      ledger: tableName(env, 'ledger'),
+      statements: tableName(env, 'statements'),
+      idempotency: tableName(env, 'idempotency'),
     },
-    keyRetentionSeconds,
-    allowClientKeys: flag(env, SETTINGS.allowClientKeys),
-    idempotencyLocalCache: flag(env, SETTINGS.idempotencyLocalCache),
-    dynamoDbEndpoint: endpoint === undefined || endpoint === '' ? undefined : endpoint,
-    cursorSigningKey: cursorKey === undefined || cursorKey === '' ? undefined : cursorKey,
+    ...readSettings(env),
   };
 }
 
@@ -68,6 +84,22 @@ let cached: ServiceConfig | undefined;
 export function config(): ServiceConfig {
   cached ??= readConfig();
   return cached;
+}
+
+/**
+ * The configuration, for a handler module to read when it loads (Lambda's
+ * init). A bad setting then fails the init: Lambda reports an init error
+ * whose message names the setting and what it allows, and no request is
+ * ever answered with the 500 a first-request read would give each one.
+ */
+export function configAtInit(): ServiceConfig {
+  try {
+    return config();
+  } catch (error) {
+    // One line naming the problem before the runtime's own init error report.
+    console.error(`Refusing to start: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
 }
 
 /** The cursor key, which every list function requires. */

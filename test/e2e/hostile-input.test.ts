@@ -173,7 +173,7 @@ describe('Hostile input over HTTP: POST /transfers', () => {
     );
     await fc.assert(
       fc.asyncProperty(authorization, async (value) => {
-        const reply = await send({ method: 'POST', path: '/transfers', headers: { Authorization: value, 'Idempotency-Key': aliceKey }, body: JSON.stringify({ ...parties(), amount: 100 }) });
+        const reply = await send({ method: 'POST', path: '/transfers', headers: { Authorization: value, 'Idempotency-Key': aliceKey, 'Content-Type': 'application/json' }, body: JSON.stringify({ ...parties(), amount: 100 }) });
         expectRefusal(reply);
         expect(reply.status).toBe(401);
         expect(reply.text).not.toContain(alice.token);

@@ -9,6 +9,7 @@ import {
   type E2eUser,
   type HttpReply,
 } from '../support/e2e-client';
+import { rawRequest } from '../support/raw-http';
 
 /**
  * The seed's story over real HTTP: the local server, the local Cognito
@@ -199,6 +200,38 @@ describe('Local API: a request that cannot be honoured moves nothing', () => {
     expect(reply.body.detail).toMatch(/Idempotency-Key/);
     expect(await balanceOf(alice, from)).toBe(before.alice);
     expect(await balanceOf(bob, to)).toBe(before.bob);
+  });
+
+  it.each([
+    ['a form, as `curl -d` sends it without -H', 'application/x-www-form-urlencoded'],
+    ['text/plain', 'text/plain'],
+    ['no Content-Type', undefined],
+  ])('refuses a JSON body sent as %s with 415, storing nothing and keeping the key usable', async (_, contentType) => {
+    // Prepare
+    const from = accountOf(alice, 0);
+    const to = accountOf(bob, 0);
+    const key = await issueKey(alice);
+    const transfer = { fromAccountId: from, toAccountId: to, amount: 100, currency: 'USD' };
+    const before = { alice: await balanceOf(alice, from), bob: await balanceOf(bob, to) };
+
+    // Act
+    const raw = await rawRequest(baseUrl, {
+      method: 'POST',
+      path: '/transfers',
+      headers: { Authorization: `Bearer ${alice.token}`, 'Idempotency-Key': key, ...(contentType === undefined ? {} : { 'Content-Type': contentType }) },
+      body: JSON.stringify(transfer),
+    });
+    const sentAsJson = await postTransfer(alice, key, transfer);
+
+    // Assess
+    expect(raw.status).toBe(415);
+    expect(raw.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(raw.text)).toMatchObject({ type: 'urn:exactly-once-transfers:problem:unsupported-media-type', status: 415 });
+    // Nothing was stored for the key: the same request sent as JSON is a first execution, not a replay.
+    expect(sentAsJson.status).toBe(201);
+    expect(sentAsJson.headers.get('idempotent-replayed')).toBeNull();
+    expect(await balanceOf(alice, from)).toBe(before.alice - 100);
+    expect(await balanceOf(bob, to)).toBe(before.bob + 100);
   });
 
   it('refuses the same key with a different amount with 422, and keeps the first transfer', async () => {

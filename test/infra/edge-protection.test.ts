@@ -67,6 +67,23 @@ describe('Stack: ExactlyOnceTransfers, edge protection', () => {
         });
       }
     });
+
+    it('names the Idempotency-Key header as the field of a refused header, as the function does', () => {
+      // Prepare
+      const [response] = Object.values(
+        template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'BAD_REQUEST_PARAMETERS' } }),
+      ) as Array<{ Properties: { ResponseTemplates: Record<string, string> } }>;
+
+      // Act: the template once API Gateway has substituted its variables.
+      const body = JSON.parse(
+        String(response?.Properties.ResponseTemplates['application/json'])
+          .replace('$context.error.messageString', '"Missing required request parameters: [Idempotency-Key]"')
+          .replace('$context.requestId', 'r'),
+      ) as Record<string, unknown>;
+
+      // Assess
+      expect(body).toMatchObject({ type: 'urn:exactly-once-transfers:problem:invalid-idempotency-key', status: 400, field: 'Idempotency-Key' });
+    });
   });
 
   describe('Construct: RestApi stage', () => {

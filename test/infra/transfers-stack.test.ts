@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { issuedKeyId } from '../../adapters/dynamodb/items';
 import {
   FUNCTIONS,
   ROUTES,
@@ -69,6 +70,7 @@ interface Statement {
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** The IAM statements attached to a function's execution role. */
@@ -410,6 +412,24 @@ describe('Stack: ExactlyOnceTransfers', () => {
       expect(Object.fromEntries(actions)).toEqual({ idempotency: ['dynamodb:PutItem'] });
     });
 
+    it('limits createKey to issued-key items (ids key#...): it cannot write a Powertools record (ids transfer#...)', () => {
+      // Prepare
+      const idempotencyTable = tableLogicalId(template, TABLES.idempotency);
+
+      // Act
+      const statements = statementsOf(template, FUNCTIONS.createKey).filter((statement) =>
+        referencedLogicalIds(statement.Resource).includes(idempotencyTable),
+      );
+
+      // Assess: every statement on the table carries the condition.
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['key#*'] } });
+      }
+      expect(issuedKeyId('alice', 'transfer', 'idk_x').startsWith('key#')).toBe(true);
+    });
+
+
     const ACCOUNT_READS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem'];
 
     it.each([
@@ -430,7 +450,8 @@ describe('Stack: ExactlyOnceTransfers', () => {
 
       // Assess
       expect(actions).toEqual({
-        accounts: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        // The transaction updates balances in place; nothing reads an account item.
+        accounts: ['dynamodb:UpdateItem'],
         ledger: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         statements: ['dynamodb:PutItem'],
         idempotency: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

@@ -21,8 +21,8 @@ describe('Handler: createKey (POST /idempotency-keys)', () => {
     const expiresAt = Number(stored?.expiresAt);
     expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 3600);
     expect(expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 3600);
-    // TTL only cleans up; the code checks expiresAt itself.
-    expect(stored?.expiration).toBe(expiresAt);
+    // TTL only cleans up, a week after the expiry; the code checks expiresAt itself.
+    expect(stored?.expiration).toBe(expiresAt + 7 * 24 * 60 * 60);
   });
 
   it('answers 201 with key, operation, createdAt and expiresAt', async () => {
@@ -55,6 +55,7 @@ describe('Handler: createKey (POST /idempotency-keys)', () => {
         resource: '/idempotency-keys',
         path: '/idempotency-keys',
         claims: { sub: 'bob-sub' },
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ operation: 'withdraw' }),
       }),
     );
@@ -63,6 +64,35 @@ describe('Handler: createKey (POST /idempotency-keys)', () => {
     expect(result.statusCode).toBe(400);
     expect(result.headers?.['Content-Type']).toBe('application/problem+json');
     expect(JSON.parse(result.body)).toMatchObject({ status: 400, field: 'operation' });
+    expect((await harness.tables.scan('idempotency')).length).toBe(countBefore);
+  });
+
+  it.each([
+    ['text/plain', { 'Content-Type': 'text/plain' }],
+    ['a form', { 'Content-Type': 'application/x-www-form-urlencoded' }],
+    ['no Content-Type', {}],
+  ])('refuses a body sent as %s with 415 problem details and stores nothing', async (_, headers) => {
+    // Prepare
+    const { apiGatewayEvent } = await import('../../local/api-gateway-event');
+    const { handler } = await import('../../functions/create-key');
+    const countBefore = (await harness.tables.scan('idempotency')).length;
+
+    // Act
+    const result = await handler(
+      apiGatewayEvent({
+        method: 'POST',
+        resource: '/idempotency-keys',
+        path: '/idempotency-keys',
+        claims: { sub: 'bob-sub' },
+        headers,
+        body: JSON.stringify({ operation: 'transfer' }),
+      }),
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(415);
+    expect(result.headers?.['Content-Type']).toBe('application/problem+json');
+    expect(JSON.parse(result.body)).toMatchObject({ status: 415, type: 'urn:exactly-once-transfers:problem:unsupported-media-type' });
     expect((await harness.tables.scan('idempotency')).length).toBe(countBefore);
   });
 

@@ -104,7 +104,11 @@ describe('Hostile input, in-process: POST /transfers', () => {
         const body = { label: 'valid', text: JSON.stringify({ ...parties, amount: 100 }) };
 
         // Act
-        const response = await postTransfer(body, { 'Idempotency-Key': copies[0] as string, 'idempotency-key': copies[1] as string }, { 'Idempotency-Key': copies });
+        const response = await postTransfer(
+          body,
+          { 'Content-Type': 'application/json', 'Idempotency-Key': copies[0] as string, 'idempotency-key': copies[1] as string },
+          { 'Content-Type': ['application/json'], 'Idempotency-Key': copies },
+        );
 
         // Assess
         expectRefusal(response);
@@ -118,7 +122,12 @@ describe('Hostile input, in-process: POST /transfers', () => {
     const headerName = fc.oneof(fc.constantFrom('X-Forwarded-For', 'Content-Type', 'Content-Length', 'Host', 'Authorization', 'X-Amz-Date', '__proto__', 'constructor'), fc.string({ minLength: 1, maxLength: 20 }));
     await fc.assert(
       fc.asyncProperty(fc.dictionary(headerName, fc.string({ unit: 'binary', maxLength: 200 }), { maxKeys: 6 }), invalidTransferObject(parties), async (headers, { body }) => {
-        const all = Object.fromEntries([...Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'idempotency-key'), ['Idempotency-Key', aliceKey]]);
+        // Sent as JSON unless a generated Content-Type replaces it (then a 415): the body check is reached.
+        const all = Object.fromEntries([
+          ['Content-Type', 'application/json'],
+          ...Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'idempotency-key'),
+          ['Idempotency-Key', aliceKey],
+        ]);
         expectRefusal(await postTransfer({ label: 'invalid', text: JSON.stringify(body) }, all));
       }),
       fuzzParameters(FUZZ_RUNS.handlers),
@@ -139,8 +148,19 @@ describe('Hostile input, in-process: the other routes', () => {
     await fc.assert(
       fc.asyncProperty(body, async ({ text, ...rest }) => {
         const isBase64Encoded = 'isBase64Encoded' in rest ? rest.isBase64Encoded : false;
-        const event = apiGatewayEvent({ method: 'POST', resource: '/idempotency-keys', path: '/idempotency-keys', body: text, isBase64Encoded: isBase64Encoded ?? false, claims: { sub: ALICE } });
-        expectRefusal(reply(await HANDLERS.createKey(event, lambdaContext('createKey', 5))));
+        const event = apiGatewayEvent({
+          method: 'POST',
+          resource: '/idempotency-keys',
+          path: '/idempotency-keys',
+          headers: { 'Content-Type': 'application/json' },
+          body: text,
+          isBase64Encoded: isBase64Encoded ?? false,
+          claims: { sub: ALICE },
+        });
+        const response = reply(await HANDLERS.createKey(event, lambdaContext('createKey', 5)));
+        expectRefusal(response);
+        // Refused for its content, not for how it was sent.
+        expect(response.statusCode).not.toBe(415);
       }),
       fuzzParameters(FUZZ_RUNS.handlers),
     );

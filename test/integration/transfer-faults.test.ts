@@ -60,11 +60,62 @@ describe('Handler: transfer under faults', () => {
 
     // Assess
     expect(duplicate.statusCode).toBe(409);
-    expect(duplicate.headers['Retry-After']).toBe('1');
+    expect(Number(duplicate.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
     expect(duplicate.body.type).toBe('urn:exactly-once-transfers:problem:request-in-progress');
     expect(first.statusCode).toBe(201);
     expect((await harness.balances()).get(aliceUsd)).toBe(before.get(aliceUsd)! - 111);
     expect(await transfersFor(first.body.transferId)).toHaveLength(1);
+  });
+
+  it.each([
+    ['a lease of 7 s', 7, 7],
+    ['a lease longer than the function timeout, capped at it', 60, 10],
+  ])('a duplicate of a request holding %s gets Retry-After from the lease actually left', async (_, leaseSeconds, cap) => {
+    // Prepare: the original holds its record with a known lease (the Lambda
+    // context's remaining time) while its transaction is slow.
+    const key = await harness.issueKey(ALICE);
+    faults.add({ command: 'TransactWriteItemsCommand', when: 'before', delayMs: 2_500 });
+    const original = harness.transfer(ALICE, key, body(121), {}, { timeoutSeconds: leaseSeconds });
+    let held: Record<string, unknown> | undefined;
+    for (let waited = 0; (held = (await powertoolsRecords()).find((record) => record.status === 'INPROGRESS')) === undefined; waited += 20) {
+      if (waited > 5_000) throw new Error('the original request never claimed its key');
+      await sleep(20);
+    }
+    const leaseEndsAtMs = Number(held.in_progress_expiration);
+
+    // Act
+    const askedAt = Date.now();
+    const duplicate = await harness.transfer(ALICE, key, body(121));
+    const answeredAt = Date.now();
+    await original;
+
+    // Assess: ceil(seconds left) at some moment between asking and the answer, capped at the function timeout.
+    expect(duplicate.statusCode).toBe(409);
+    const retryAfter = Number(duplicate.headers['Retry-After']);
+    const expected = (at: number) => Math.min(cap, Math.max(1, Math.ceil((leaseEndsAtMs - at) / 1000)));
+    expect(retryAfter).toBeLessThanOrEqual(expected(askedAt));
+    expect(retryAfter).toBeGreaterThanOrEqual(expected(answeredAt));
+    expect(retryAfter).toBeGreaterThan(1);
+  });
+
+  it('a different payload under a key still in flight is refused 422, not told to wait', async () => {
+    // Prepare
+    const key = await harness.issueKey(ALICE);
+    faults.add({ command: 'TransactWriteItemsCommand', when: 'before', delayMs: 800 });
+    const original = harness.transfer(ALICE, key, body(131));
+    for (let waited = 0; (await powertoolsRecords()).every((record) => record.status !== 'INPROGRESS'); waited += 20) {
+      if (waited > 5_000) throw new Error('the original request never claimed its key');
+      await sleep(20);
+    }
+
+    // Act
+    const changed = await harness.transfer(ALICE, key, body(132));
+    await original;
+
+    // Assess
+    expect(changed.statusCode).toBe(422);
+    expect(changed.body.type).toBe('urn:exactly-once-transfers:problem:idempotency-key-reused');
+    expect(changed.headers['Retry-After']).toBeUndefined();
   });
 
   it('a throttled store gets 503 with Retry-After, stores nothing, and a retry executes once', async () => {

@@ -1,5 +1,6 @@
 import { expectMoneyInvariants, readMoneyState } from '../support/invariants';
 import { createHarness, type Harness } from '../support/harness';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbKeyStore } from '../../adapters/dynamodb/key-store';
 
 const ALICE = 'alice-sub';
@@ -101,6 +102,29 @@ describe('Handler: transfer (POST /transfers)', () => {
       expect(repeat.rawBody).toBe(first.rawBody);
       expect(repeat.headers['Idempotent-Replayed']).toBe('true');
     });
+    it.each([
+      ['bare, then retried as a quoted sf-string', (key: string) => key, (key: string) => `"${key}"`],
+      ['a quoted sf-string, then retried bare', (key: string) => `"${key}"`, (key: string) => key],
+    ])('treats the key %s as one key: one transfer id, one movement, the retry replayed', async (_, firstForm, retryForm) => {
+      // Prepare
+      const key = await harness.issueKey(ALICE);
+      const body = { fromAccountId: aliceUsd, toAccountId: bobUsd, amount: 15, currency: 'USD' };
+      const before = await harness.balances();
+      const first = await harness.transfer(ALICE, firstForm(key), body);
+
+      // Act
+      const retry = await harness.transfer(ALICE, retryForm(key), body);
+
+      // Assess
+      expect(first.statusCode).toBe(201);
+      expect(first.headers['Idempotent-Replayed']).toBeUndefined();
+      expect(retry.statusCode).toBe(201);
+      expect(retry.rawBody).toBe(first.rawBody);
+      expect(retry.headers['Idempotent-Replayed']).toBe('true');
+      expect((await harness.balances()).get(aliceUsd)).toBe(before.get(aliceUsd)! - 15);
+      const transferRecords = (await harness.tables.scan('ledger')).filter((entry) => entry.transferId === first.body.transferId);
+      expect(transferRecords).toHaveLength(1);
+    });
   });
 
   describe('a malformed request', () => {
@@ -130,12 +154,41 @@ describe('Handler: transfer (POST /transfers)', () => {
       expect(response.statusCode).toBe(400);
       expect(response.headers['Content-Type']).toBe('application/problem+json');
       expect(response.body).toMatchObject({ status: 400, instance: expect.any(String), detail: expect.any(String) });
-      if (field === 'Idempotency-Key') {
-        expect(response.body.type).toBe('urn:exactly-once-transfers:problem:invalid-idempotency-key');
-      } else {
-        expect(response.body.field).toBe(field);
-      }
+      expect(response.body.field).toBe(field);
+      if (field === 'Idempotency-Key') expect(response.body.type).toBe('urn:exactly-once-transfers:problem:invalid-idempotency-key');
       expect(await harness.tables.scan('idempotency')).toEqual(before);
+    });
+
+    it.each([
+      ['text/plain', { 'Content-Type': 'text/plain' }],
+      ['a form', { 'Content-Type': 'application/x-www-form-urlencoded' }],
+      ['no Content-Type', {}],
+    ])('with a JSON body sent as %s gets 415 problem details, and nothing moves or is stored', async (_, headers) => {
+      // Prepare
+      const { apiGatewayEvent, lambdaContext } = await import('../../local/api-gateway-event');
+      const { handler } = await import('../../functions/transfer');
+      const key = await harness.issueKey(ALICE);
+      const before = { balances: await harness.balances(), idempotency: await harness.tables.scan('idempotency') };
+
+      // Act
+      const result = await handler(
+        apiGatewayEvent({
+          method: 'POST',
+          resource: '/transfers',
+          path: '/transfers',
+          claims: { sub: ALICE },
+          headers: { 'Idempotency-Key': key, ...headers },
+          body: JSON.stringify({ fromAccountId: aliceUsd, toAccountId: bobUsd, amount: 5, currency: 'USD' }),
+        }),
+        lambdaContext('transfer', 10),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(415);
+      expect(result.headers?.['Content-Type']).toBe('application/problem+json');
+      expect(JSON.parse(result.body)).toMatchObject({ status: 415, type: 'urn:exactly-once-transfers:problem:unsupported-media-type' });
+      expect(await harness.balances()).toEqual(before.balances);
+      expect(await harness.tables.scan('idempotency')).toEqual(before.idempotency);
     });
 
     it('without an authenticated principal gets 401 and changes nothing', async () => {
@@ -228,6 +281,47 @@ describe('Handler: transfer (POST /transfers)', () => {
       expect(response.statusCode).toBe(422);
       expect(response.body.type).toBe('urn:exactly-once-transfers:problem:idempotency-key-expired');
       expect(await harness.balances()).toEqual(before);
+    });
+  });
+
+  describe('a key that expired a while ago', () => {
+    it('gets idempotency-key-expired even after DynamoDB TTL has swept past its expiry, and nothing moves', async () => {
+      // Prepare: a key with a short retention (1 s), and a canary item whose TTL
+      // attribute is that very expiry. DynamoDB Local deletes expired items
+      // within seconds; once the canary is gone, the sweep has passed the key's expiry.
+      const keys = new DynamoDbKeyStore(harness.tables.connection.documentClient, harness.tables.names.idempotency);
+      const key = 'idk_shortlivedshortlived1234';
+      const expiresAtEpochSeconds = Math.floor(Date.now() / 1000) + 1;
+      await keys.issueKey({ key, principal: ALICE, operation: 'transfer', createdAt: new Date().toISOString(), expiresAtEpochSeconds });
+      const canaryId = `canary#${key}`;
+      await harness.tables.connection.documentClient.send(
+        new PutCommand({ TableName: harness.tables.names.idempotency, Item: { id: canaryId, expiration: expiresAtEpochSeconds } }),
+      );
+      for (let waited = 0; (await harness.tables.scan('idempotency')).some((item) => item.id === canaryId); waited += 250) {
+        if (waited > 45_000) throw new Error('DynamoDB Local never deleted the expired canary');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const before = await harness.balances();
+
+      // Act
+      const response = await harness.transfer(ALICE, key, { fromAccountId: aliceUsd, toAccountId: bobUsd, amount: 5, currency: 'USD' });
+
+      // Assess
+      expect(response.statusCode).toBe(422);
+      expect(response.body.type).toBe('urn:exactly-once-transfers:problem:idempotency-key-expired');
+      expect(await harness.balances()).toEqual(before);
+      const record = (await harness.tables.scan('idempotency')).find((item) => item.id === `key#transfer#${ALICE}#${key}`);
+      expect(record).toMatchObject({ status: 'ISSUED', expiresAt: expiresAtEpochSeconds, expiration: expiresAtEpochSeconds + 7 * 24 * 60 * 60 });
+    }, 60_000);
+
+    it('gets a detail that is true for both causes once the record is gone: not issued to you, or expired long ago', async () => {
+      // Act
+      const response = await harness.transfer(ALICE, 'idk_BBBBBBBBBBBBBBBBBBBBBBBB', { fromAccountId: aliceUsd, toAccountId: bobUsd, amount: 5, currency: 'USD' });
+
+      // Assess
+      expect(response.statusCode).toBe(422);
+      expect(response.body.type).toBe('urn:exactly-once-transfers:problem:idempotency-key-not-issued');
+      expect(response.body.detail).toMatch(/^This idempotency key was not issued to you for this operation, or it expired more than 7 days ago\./);
     });
   });
 

@@ -78,7 +78,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
             resource: '/idempotency-keys',
             path: '/idempotency-keys',
             claims: { sub: principal },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
           }),
         ),
       );

@@ -24,10 +24,12 @@ export interface HostileBody {
 
 const controlCharacter = fc.integer({ min: 0, max: 0x1f }).chain((code) => fc.constantFrom(String.fromCharCode(code), '\u007f', '\u0085', '\u009f'));
 const loneSurrogate = fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff');
+/** Line and paragraph separators, bidirectional overrides and isolates: they change what a reader is shown. */
+const displayControl = fc.constantFrom('\u2028', '\u2029', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069');
 
-/** Text with at least one control character or lone surrogate somewhere. */
+/** Text with at least one control character, lone surrogate or display control somewhere. */
 const textWithForbiddenCharacter = fc
-  .tuple(fc.string({ maxLength: 20 }), fc.oneof(controlCharacter, loneSurrogate), fc.string({ maxLength: 20 }))
+  .tuple(fc.string({ maxLength: 20 }), fc.oneof(controlCharacter, loneSurrogate, displayControl), fc.string({ maxLength: 20 }))
   .map(([before, bad, after]) => `${before}${bad}${after}`);
 
 const nonAsciiText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((text) => /[^\x00-\x7f]/.test(text));

@@ -1,5 +1,6 @@
 import {
   IdempotencyAlreadyInProgressError,
+  IdempotencyKeyError,
   IdempotencyPersistenceLayerError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
@@ -10,6 +11,7 @@ import {
   IdempotencyKeyUnusableError,
   InsufficientFundsError,
   PayloadTooLargeError,
+  RequestInFlightError,
   StoreUnavailableError,
   TransactionConflictError,
   UnauthenticatedError,
@@ -60,6 +62,25 @@ describe('Function: toProblem', () => {
   });
 });
 
+describe('Method: RequestInFlightError.untilLeaseEnds', () => {
+  const now = 1_767_225_600_000;
+
+  it.each([
+    ['6.2 s left', now + 6_200, 7],
+    ['exactly 3 s left', now + 3_000, 3],
+    ['a few milliseconds left', now + 5, 1],
+    ['a lease already past', now - 2_000, 1],
+    ['more left than an invocation can run', now + 100_000, 10],
+    ['no lease recorded', undefined, 10],
+  ])('with %s answers Retry-After %s', (_, leaseEndsAtMs, seconds) => {
+    // Act
+    const problem = toProblem(RequestInFlightError.untilLeaseEnds(leaseEndsAtMs, now, 10));
+
+    // Assess
+    expect(problem).toMatchObject({ status: 409, kind: 'request-in-progress', retryAfterSeconds: seconds });
+  });
+});
+
 describe('Function: problemResponse', () => {
   it('renders RFC 9457 problem details with the request id as instance and Retry-After when due', () => {
     // Act
@@ -79,5 +100,16 @@ describe('Function: problemResponse', () => {
 
   it('adds the invalid field as an extension member', () => {
     expect(JSON.parse(problemResponse(toProblem(new ValidationError('currency', 'bad')), 'r').body).field).toBe('currency');
+  });
+
+  it.each([
+    ['a malformed key', new IdempotencyKeyFormatError('malformed')],
+    ['a missing key reported by Powertools', new IdempotencyKeyError('no key')],
+  ])('names the Idempotency-Key header as the field of %s, as the OpenAPI document says', (_, error) => {
+    // Act
+    const body = JSON.parse(problemResponse(toProblem(error), 'r').body) as Record<string, unknown>;
+
+    // Assess
+    expect(body).toMatchObject({ type: 'urn:exactly-once-transfers:problem:invalid-idempotency-key', field: 'Idempotency-Key' });
   });
 });

@@ -37,6 +37,45 @@ describe('Function: parseIdempotencyKey', () => {
   });
 });
 
+describe('Function: parseIdempotencyKey, structured-field form (IETF draft, RFC 8941 sf-string)', () => {
+  const issued = 'idk_abcdefghijklmnopqrstuvwx';
+  const uuid = '3f2b8c1e-6c1d-4a3e-9a57-2f1d6c0b9e11';
+
+  it.each([
+    ['a quoted issued key', `"${issued}"`, false, issued],
+    ['a quoted UUID when client keys are on', `"${uuid}"`, true, uuid],
+    ['a quoted key with the spaces RFC 8941 discards around it', `  "${issued}" `, false, issued],
+  ])('reads %s as the bare key', (_, value, allowClientKeys, key) => {
+    // Act & Assess
+    expect(parseIdempotencyKey(value, allowClientKeys)).toBe(key);
+  });
+
+  it.each([
+    ['an unterminated string', `"${issued}`],
+    ['text after the closing quote', `"${issued}"x`],
+    ['parameters after the string', `"${issued}";a=1`],
+    ['an escape other than \\" and \\\\', `"idk_abcdefghijklmnopqrstuvw\\x"`],
+    ['an escaped backslash, which no key holds', `"idk_abcdefghijklmnopqrstuv\\\\"`],
+    ['a control character inside the quotes', `"idk_abcdefghijklmnopqrstuvw\u0001"`],
+    ['an empty string', '""'],
+    ['a quoted UUID when client keys are off', `"${uuid}"`],
+    ['a key quoted twice', `""${issued}""`],
+  ])('refuses %s with a 400-class error', (_, value) => {
+    // Act & Assess
+    expect(() => parseIdempotencyKey(value, false)).toThrow(IdempotencyKeyFormatError);
+  });
+
+  it('treats the bare and the quoted form of one key, sent together, as one key', () => {
+    // Act & Assess
+    expect(parseIdempotencyKey([issued, `"${issued}"`], false)).toBe(issued);
+  });
+
+  it('still refuses two different keys, whatever their form', () => {
+    // Act & Assess
+    expect(() => parseIdempotencyKey([issued, `"${issued.replace('x', 'y')}"`], false)).toThrow(/more than once/);
+  });
+});
+
 describe('Function: deriveTransferId', () => {
   it('is a pure function of (principal, key)', () => {
     expect(deriveTransferId('alice', 'k1')).toBe(deriveTransferId('alice', 'k1'));

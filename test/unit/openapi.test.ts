@@ -110,6 +110,9 @@ describe('Document: OpenAPI 3.1', () => {
     // Assess
     expect(keyHeader(key)).toBe(true);
     expect(keyHeader(`${key}x`)).toBe(false);
+    const anyKeyForm = ajv.compile(document.components.parameters.IdempotencyKey.schema);
+    expect(anyKeyForm(`"${key}"`)).toBe(true);
+    expect(anyKeyForm(`"${key}`)).toBe(false);
     expect(issuedKey({ key, operation: 'transfer', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z' })).toBe(true);
   });
 
@@ -124,6 +127,9 @@ describe('Document: OpenAPI 3.1', () => {
     expect(document.components.responses.Conflict.headers['Retry-After']).toBeDefined();
     expect(document.components.responses.StoreUnavailable.headers['Retry-After']).toBeDefined();
     expect(Object.keys(document.components.responses.TransferRefused.content)).toEqual(['application/problem+json']);
+    for (const post of [transfer, document.paths['/idempotency-keys'].post as Json]) {
+      expect(post.responses['415']).toEqual({ $ref: '#/components/responses/UnsupportedMediaType' });
+    }
     expect(document.security).toEqual([{ cognitoIdToken: [] }]);
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PayloadTooLargeError, ValidationError } from '../../domain/errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../domain/errors';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from '../../domain/schemas';
 import { headerValues, jsonBody } from '../../functions/http/request';
 import { parseStrictJson } from '../../functions/http/strict-json';
@@ -67,7 +67,46 @@ describe('Function: parseStrictJson', () => {
 
 describe('Function: jsonBody', () => {
   const event = (body: string, isBase64Encoded = false) =>
-    apiGatewayEvent({ method: 'POST', resource: '/transfers', path: '/transfers', body, isBase64Encoded });
+    apiGatewayEvent({ method: 'POST', resource: '/transfers', path: '/transfers', body, isBase64Encoded, headers: { 'Content-Type': 'application/json' } });
+  const typed = (headers: Record<string, string>, body: string | null = '{"a":1}') =>
+    apiGatewayEvent({ method: 'POST', resource: '/transfers', path: '/transfers', body, headers });
+
+  it.each([
+    ['application/json', { 'Content-Type': 'application/json' }],
+    ['a charset parameter', { 'Content-Type': 'application/json; charset=utf-8' }],
+    ['a quoted charset, upper case', { 'content-type': 'Application/JSON;Charset="UTF-8"' }],
+    ['a +json structured suffix', { 'Content-Type': 'application/merge-patch+json' }],
+    ['spaces around the type', { 'Content-Type': '  application/json ;charset=utf-8' }],
+  ])('reads a body sent as %s', (_, headers) => {
+    expect(jsonBody(typed(headers))).toEqual({ a: 1 });
+  });
+
+  it.each([
+    ['no Content-Type at all', {}],
+    ['text/plain', { 'Content-Type': 'text/plain' }],
+    ['a form', { 'Content-Type': 'application/x-www-form-urlencoded' }],
+    ['multipart', { 'Content-Type': 'multipart/form-data; boundary=x' }],
+    ['a type that only starts like JSON', { 'Content-Type': 'application/jsonp' }],
+    ['text/json', { 'Content-Type': 'text/json' }],
+    ['a bare +json', { 'Content-Type': 'application/+json' }],
+    ['a charset other than UTF-8', { 'Content-Type': 'application/json; charset=iso-8859-1' }],
+    ['an empty Content-Type', { 'Content-Type': '' }],
+  ])('refuses a body sent with %s as 415, before reading it', (_, headers) => {
+    expect(() => jsonBody(typed(headers, '{"a":1}'))).toThrow(UnsupportedMediaTypeError);
+  });
+
+  it('refuses two different Content-Type values as 415', () => {
+    // Prepare
+    const event = { ...typed({ 'Content-Type': 'application/json' }), multiValueHeaders: { 'content-type': ['application/json', 'text/plain'] } };
+
+    // Act & Assess
+    expect(() => jsonBody(event)).toThrow(UnsupportedMediaTypeError);
+  });
+
+  it('needs no Content-Type when there is no body', () => {
+    expect(jsonBody(typed({}, null))).toBeUndefined();
+    expect(jsonBody(typed({ 'Content-Type': 'text/plain' }, ''))).toBeUndefined();
+  });
 
   it('decodes a base64-encoded body', () => {
     expect(jsonBody(event(Buffer.from('{"a":"März"}').toString('base64'), true))).toEqual({ a: 'März' });

@@ -3,7 +3,9 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbTransferStore, clientRequestToken } from '../../adapters/dynamodb/transfer-store';
-import { RequestInFlightError, StoreUnavailableError, TransactionConflictError } from '../../domain/errors';
+import { UnexpectedCancellationError } from '../../adapters/dynamodb/store-errors';
+import { RequestInFlightError, StoreUnavailableError, TransactionConflictError, TransferServiceError } from '../../domain/errors';
+import { toProblem } from '../../functions/http/error-mapping';
 import type { TransferExecution } from '../../domain/ports';
 
 /**
@@ -83,6 +85,51 @@ describe('Class: DynamoDbTransferStore', () => {
       await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(StoreUnavailableError);
     });
 
+    it.each([
+      ['ThrottlingError', ['None', 'ThrottlingError', 'None', 'None']],
+      ['ProvisionedThroughputExceeded', ['None', 'None', 'ProvisionedThroughputExceeded', 'None']],
+      ['InternalServerError', ['InternalServerError', 'None', 'None', 'None']],
+    ])('turns a transient cancellation reason (%s) into StoreUnavailableError, a 503', async (_, codes) => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(cancelled(codes.map((Code) => ({ Code }))));
+
+      // Act & Assess
+      await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it.each([
+      ['ValidationError', [{ Code: 'None' }, { Code: 'ValidationError' }, { Code: 'None' }, { Code: 'None' }]],
+      ['ItemCollectionSizeLimitExceeded', [{ Code: 'None' }, { Code: 'None' }, { Code: 'ItemCollectionSizeLimitExceeded' }, { Code: 'None' }]],
+      ['a throttled item beside an invalid one', [{ Code: 'ThrottlingError' }, { Code: 'ValidationError' }, { Code: 'None' }, { Code: 'None' }]],
+      ['a code DynamoDB may add later', [{ Code: 'None' }, { Code: 'SomethingNew' }, { Code: 'None' }, { Code: 'None' }]],
+      ['an empty reason list', []],
+      ['reasons that are all None', [{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }]],
+    ])('answers a cancellation a retry cannot fix (%s) with 500, never "503, safe to retry"', async (_, reasons) => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(cancelled(reasons));
+
+      // Act
+      const failure = await store.executeTransfer(execution).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+      // Assess
+      expect(failure).toBeInstanceOf(UnexpectedCancellationError);
+      expect(failure).not.toBeInstanceOf(TransferServiceError);
+      expect(toProblem(failure)).toMatchObject({ status: 500, kind: 'internal-error' });
+      // The log line names the reasons (respond() logs a 5xx error's name and message).
+      expect((failure as Error).message).toContain(`[${reasons.map((reason) => reason.Code).join(', ')}]`);
+    });
+
+    it('answers a cancellation without CancellationReasons with 500', async () => {
+      // Prepare
+      mock.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {} }));
+
+      // Act & Assess
+      await expect(store.executeTransfer(execution)).rejects.toBeInstanceOf(UnexpectedCancellationError);
+    });
+
     it('prefers "already executed" over any other reason, and answers with the stored transfer', async () => {
       // Prepare
       const stored = { ...execution.transfer, kind: 'transfer', createdAt: '2025-12-31T23:59:59.000Z', initiatedBy: 'alice' };
@@ -125,6 +172,43 @@ describe('Class: DynamoDbTransferStore', () => {
       expect(calls).toHaveLength(2);
       expect(calls[1]?.args[0].input.ClientRequestToken).toBeUndefined();
       expect(calls[1]?.args[0].input.TransactItems?.[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(transferId)');
+    });
+
+    it('after the token-less run, reports its own commit as committed when the SDK retry of a lost answer meets the ledger item', async () => {
+      // Prepare: the token is blocked; the token-less transaction commits, its
+      // answer is lost, and the SDK's retry of it finds the ledger item that
+      // this very invocation wrote.
+      const mismatch = Object.assign(new Error('mismatch'), { name: 'IdempotentParameterMismatchException' });
+      const ownLedgerItem = { ...execution.transfer, kind: 'transfer', initiatedBy: 'alice' };
+      mock
+        .on(TransactWriteCommand)
+        .rejectsOnce(mismatch)
+        .rejectsOnce(cancelled([{ Code: 'ConditionalCheckFailed', Item: ownLedgerItem }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }]));
+      mock.on(GetCommand).resolves({});
+
+      // Act
+      const result = await store.executeTransfer(execution);
+
+      // Assess: a completion (201, counted as completed), not a replay.
+      expect(result).toEqual({ kind: 'committed', transfer: execution.transfer });
+      expect(mock.commandCalls(TransactWriteCommand)[1]?.args[0].input.ClientRequestToken).toBeUndefined();
+    });
+
+    it('after the token-less run, still reports an earlier execution that committed in between as already executed', async () => {
+      // Prepare: another execution (another createdAt) wrote the ledger item after our read.
+      const mismatch = Object.assign(new Error('mismatch'), { name: 'IdempotentParameterMismatchException' });
+      const earlier = { ...execution.transfer, kind: 'transfer', createdAt: '2025-12-31T23:59:59.000Z', initiatedBy: 'alice' };
+      mock
+        .on(TransactWriteCommand)
+        .rejectsOnce(mismatch)
+        .rejectsOnce(cancelled([{ Code: 'ConditionalCheckFailed', Item: earlier }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }]));
+      mock.on(GetCommand).resolves({});
+
+      // Act
+      const result = await store.executeTransfer(execution);
+
+      // Assess
+      expect(result).toEqual({ kind: 'already-executed', transfer: { ...execution.transfer, createdAt: '2025-12-31T23:59:59.000Z' } });
     });
   });
 });
