@@ -56,6 +56,7 @@ function lambdaEnvironment(): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: 'example',
     ACCOUNTS_TABLE_NAME: 'Accounts',
     LEDGER_TABLE_NAME: 'Ledger',
+    STATEMENTS_TABLE_NAME: 'Statements',
     IDEMPOTENCY_TABLE_NAME: 'Idempotency',
   };
 }

@@ -90,11 +90,25 @@ describe('Handlers: configuration at init', () => {
     '%s loads when every setting is good',
     (_, entry) => {
       // Prepare
-      process.env = { ...saved, ...tables, KEY_RETENTION_SECONDS: '3600' };
+      process.env = { ...saved, ...tables, KEY_RETENTION_SECONDS: '3600', CURSOR_SIGNING_KEY: 'k'.repeat(43) };
 
       // Act & Assess
       jest.isolateModules(() => {
         expect((require(`../../${entry.replace(/\.ts$/, '')}`) as { handler: unknown }).handler).toEqual(expect.any(Function));
+      });
+    },
+  );
+
+  it.each(Object.values(FUNCTIONS).filter((definition) => definition.signsCursors === true).map((definition): [FunctionId, string] => [definition.id, definition.entry]))(
+    '%s fails its init without a cursor signing key',
+    (_, entry) => {
+      // Prepare
+      process.env = { ...saved, ...tables };
+      delete process.env.CURSOR_SIGNING_KEY;
+
+      // Act & Assess
+      jest.isolateModules(() => {
+        expect(() => require(`../../${entry.replace(/\.ts$/, '')}`)).toThrow(/CURSOR_SIGNING_KEY is not set/);
       });
     },
   );
