@@ -76,3 +76,22 @@ export function cursorSigningKey(): string {
   if (key === undefined) throw new ConfigurationError(`Environment variable ${SETTINGS.cursorSigningKey.envVar} is not set.`);
   return key;
 }
+
+export interface ReconcileSettings {
+  /** The reconciler pairs legs of movements older than its start minus this (domain/reconcile.ts). */
+  readonly marginSeconds: number;
+  /** Parallel Scan segments per table. */
+  readonly segments: number;
+}
+
+/** The reconciler's settings (functions/reconcile.ts, scripts/reconcile.ts), with their defaults. */
+export function readReconcileSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSettings {
+  const integer = (setting: { readonly envVar: string; readonly default: number }, minimum: number): number => {
+    const value = env[setting.envVar];
+    if (value === undefined || value === '') return setting.default;
+    const parsed = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < minimum) throw new ConfigurationError(`${setting.envVar} must be an integer, at least ${minimum}.`);
+    return parsed;
+  };
+  return { marginSeconds: integer(SETTINGS.reconcileMarginSeconds, 0), segments: integer(SETTINGS.reconcileSegments, 1) };
+}
