@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { EntryDirection, EntryKind, Movement } from '../../domain/entry';
 import type { AccountRow, EntryRow } from '../../domain/ledger-tally';
 import type { AccountReading, LedgerSource, ScanOptions, ScanSink, UsedKeyRow } from '../../domain/reconcile';
+import { parallelScan } from './parallel-scan';
 import { partitionKey } from './statement-items';
 
 export interface ReconcileTables {
@@ -55,7 +56,7 @@ export class DynamoDbLedgerSource implements LedgerSource {
         (items) => sink.entries(items.map(toEntryRow)),
       ),
       this.scanTable('ledger', { TableName: this.tables.ledger, ...projection(MOVEMENT_FIELDS) }, options, (items) =>
-        sink.movements(items.map(toMovement)),
+        sink.movements(items.map(ledgerItemToMovement)),
       ),
       this.scanTable(
         'idempotency',
@@ -122,33 +123,17 @@ export class DynamoDbLedgerSource implements LedgerSource {
     return Item === undefined ? undefined : toAccountRow(Item);
   }
 
-  /** All segments of one table in parallel; each page goes to `onItems` before the segment reads the next. */
-  private async scanTable(
+  /** One table, every page to `onItems` (strongly consistent: domain/reconcile.ts, (2)), then counted. */
+  private scanTable(
     table: string,
     input: ScanCommandInput,
     options: ScanOptions,
     onItems: (items: Record<string, unknown>[]) => void | Promise<void>,
   ): Promise<void> {
-    const segment = async (index: number): Promise<void> => {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.documentClient.send(
-          new ScanCommand({
-            ...input,
-            // Strongly consistent: a movement committed before the scan began is in it (domain/reconcile.ts, (2)).
-            ConsistentRead: true,
-            Segment: index,
-            TotalSegments: options.segments,
-            ...(options.pageSize === undefined ? {} : { Limit: options.pageSize }),
-            ExclusiveStartKey: start,
-          }),
-        );
-        await onItems(page.Items ?? []);
-        options.onPage?.(table, page.ScannedCount ?? 0);
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-    };
-    await Promise.all(Array.from({ length: options.segments }, (_, index) => segment(index)));
+    return parallelScan(this.documentClient, input, options, async (items, scannedCount) => {
+      await onItems(items);
+      options.onPage?.(table, scannedCount);
+    });
   }
 }
 
@@ -180,7 +165,8 @@ function toEntryRow(item: Record<string, unknown>): EntryRow {
   };
 }
 
-function toMovement(item: Record<string, unknown>): Movement {
+/** A ledger item as the movement its entries are made from (domain/entry.ts). */
+export function ledgerItemToMovement(item: Record<string, unknown>): Movement {
   return {
     movementId: String(item.transferId),
     kind: String(item.kind) as EntryKind,
@@ -188,8 +174,8 @@ function toMovement(item: Record<string, unknown>): Movement {
     toAccountId: String(item.toAccountId),
     amount: Number(item.amount),
     currency: String(item.currency),
-    // Not part of what the reconciler compares.
-    reference: null,
+    // The reconciler does not project it: it compares no reference.
+    reference: typeof item.reference === 'string' ? item.reference : null,
     createdAt: String(item.createdAt),
   };
 }
