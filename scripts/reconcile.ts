@@ -56,7 +56,7 @@ function progressLine({ scannedItems, byTable, elapsedMs }: ReconcileProgress): 
 }
 
 function verdictLine(report: ReconcileReport): string {
-  const scope = `${number(report.accounts)} accounts, ${number(report.entries)} entries, ${number(report.movements)} movements, ${number(report.usedKeys)} used keys`;
+  const scope = `${number(report.accounts)} accounts, ${number(report.entries)} entries, ${number(report.movements)} movements, ${number(report.usedKeys)} used key(s)`;
   if (report.ok) return `reconcile: ok, every balance proven (${scope}; ${report.rechecked} re-read while moving) in ${(report.durationMs / 1000).toFixed(1)} s`;
   const parts = [
     report.driftCount > 0 ? `DRIFT: ${report.driftCount} finding(s)` : 'no drift',
