@@ -10,7 +10,8 @@ import { LedgerTally, type AccountRow, type AccountTally, type EntryRow } from '
  *      ledger's movements created before it: every movement has its entries
  *      (a debit and a credit; a funding, its credit) and every entry its movement;
  *   3. per currency: the sum of the balances is the sum of the funding;
- *   4. every USED transfer key has its ledger item.
+ *   4. every USED key of an operation that writes a ledger item (a transfer,
+ *      a reversal) has that ledger item.
  *
  * No false alarm while transfers run. A scan reads an account's balance and
  * its entries at different moments, with movements landing in between.
@@ -63,11 +64,15 @@ import { LedgerTally, type AccountRow, type AccountTally, type EntryRow } from '
  * needing the backfill (`npm run backfill-entries`), not checked.
  */
 
-/** A USED issued key of a transfer: the transaction that used it wrote `transferId`'s ledger item. */
+/** A USED issued key: the transaction that used it made `resultId` (a transfer id, a reversal id, an account id). */
 export interface UsedKeyRow {
   readonly keyId: string;
-  readonly transferId: string | undefined;
+  readonly operation: string;
+  readonly resultId: string | undefined;
 }
+
+/** The operations whose result is a ledger item; an account opened (`open-account`) is not one. */
+export const LEDGER_OPERATIONS: ReadonlySet<string> = new Set(['transfer', 'reversal']);
 
 /** Where the scan delivers its pages; each page is folded in and dropped. */
 export interface ScanSink {
@@ -98,8 +103,8 @@ export type AccountReading =
 export interface LedgerSource {
   scan(sink: ScanSink, options: ScanOptions): Promise<void>;
   readAccountSettled(accountId: string, onEntries: (rows: readonly EntryRow[]) => void): Promise<AccountReading>;
-  /** Those of `transferIds` that have no ledger item (consistent reads). */
-  missingLedgerItems(transferIds: readonly string[]): Promise<string[]>;
+  /** Those of `ids` that have no ledger item (consistent reads). */
+  missingLedgerItems(ids: readonly string[]): Promise<string[]>;
 }
 
 export interface RecheckPolicy {
@@ -154,7 +159,7 @@ export type DriftFinding =
   | { readonly kind: 'currency'; readonly accountId: string; readonly currency: string; readonly entryCurrencies: readonly string[] }
   /** Entries or ledger movements for an account that does not exist. */
   | { readonly kind: 'unknown-account'; readonly accountId: string; readonly entries: number; readonly legsBeforeCutoff: number }
-  | { readonly kind: 'missing-ledger-item'; readonly keyId: string; readonly transferId: string | null }
+  | { readonly kind: 'missing-ledger-item'; readonly keyId: string; readonly operation: string; readonly resultId: string | null }
   /** The settled entries of a currency do not net to its settled funding. */
   | { readonly kind: 'unpaired-legs'; readonly currency: string; readonly fundedBeforeCutoff: number; readonly entriesNetBeforeCutoff: number };
 
@@ -174,6 +179,7 @@ export interface ReconcileReport {
   readonly accounts: number;
   readonly entries: number;
   readonly movements: number;
+  /** USED keys of transfers and reversals checked against the ledger. */
   readonly usedKeys: number;
   readonly drift: readonly DriftFinding[];
   readonly driftCount: number;
@@ -229,14 +235,15 @@ export async function reconcileLedger(source: LedgerSource, options: ReconcileOp
       entries: (rows) => rows.forEach((row) => tally.addEntry(row)),
       movements: (rows) => rows.forEach((row) => tally.addMovement(row)),
       async usedKeys(rows) {
-        usedKeys += rows.length;
-        for (const row of rows) {
-          if (row.transferId === undefined) drift.push({ kind: 'missing-ledger-item', keyId: row.keyId, transferId: null });
+        const checked = rows.filter((row) => LEDGER_OPERATIONS.has(row.operation));
+        usedKeys += checked.length;
+        for (const row of checked) {
+          if (row.resultId === undefined) drift.push({ kind: 'missing-ledger-item', keyId: row.keyId, operation: row.operation, resultId: null });
         }
-        const named = rows.filter((row): row is UsedKeyRow & { transferId: string } => row.transferId !== undefined);
-        const missing = new Set(await source.missingLedgerItems(named.map((row) => row.transferId)));
+        const named = checked.filter((row): row is UsedKeyRow & { resultId: string } => row.resultId !== undefined);
+        const missing = new Set(await source.missingLedgerItems(named.map((row) => row.resultId)));
         for (const row of named) {
-          if (missing.has(row.transferId)) drift.push({ kind: 'missing-ledger-item', keyId: row.keyId, transferId: row.transferId });
+          if (missing.has(row.resultId)) drift.push({ kind: 'missing-ledger-item', keyId: row.keyId, operation: row.operation, resultId: row.resultId });
         }
       },
     },

@@ -80,7 +80,7 @@ function subjectOf(finding: DriftFinding): string {
   switch (finding.kind) {
     case 'missing-ledger-item':
       // Not the key id: it holds the caller's key.
-      return finding.transferId ?? '(a USED key without transferId)';
+      return finding.resultId ?? `(a USED ${finding.operation} key without its result id)`;
     case 'unpaired-legs':
       return finding.currency;
     default:

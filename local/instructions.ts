@@ -23,7 +23,7 @@ export function howToCall(demo: DemoFile, demoFilePath: string, store: LocalStor
   const lines = [
     `Local API ready on ${demo.baseUrl}   (Ctrl-C stops it${store.ownsDynamoDb ? ' and DynamoDB Local' : ''})`,
     `Demo identities, tokens and accounts: ${demoFilePath}`,
-    `DynamoDB: ${store.dynamoDbEndpoint}; for npm run accounts and npm run reconcile against it:`,
+    `DynamoDB: ${store.dynamoDbEndpoint}; for npm run accounts against it:`,
     `  export DYNAMODB_ENDPOINT=${store.dynamoDbEndpoint} ${Object.values(TABLES)
       .map((table) => `${table.envVar}=${store.tableNames[table.id]}`)
       .join(' ')}`,

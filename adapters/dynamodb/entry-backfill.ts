@@ -1,6 +1,6 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { entriesOf } from '../../domain/entry';
+import { entriesOf, type Movement } from '../../domain/entry';
 import { ledgerItemToTransfer } from './items';
 import { parallelScan } from './parallel-scan';
 import { ledgerItemToMovement } from './reconcile-store';
@@ -77,8 +77,11 @@ export class DynamoDbEntryBackfill {
     // 1. Every movement's entries.
     await parallelScan(this.documentClient, { TableName: this.tables.ledger }, options, async (items, scanned) => {
       await inPool(items, CONCURRENCY, async (item) => {
+        const movement = ledgerItemToMovement(item);
+        // Not every ledger item moves money (a transfer's reversal state does not).
+        if (movement === undefined) return;
         counts.movements += 1;
-        const outcome = await this.backfillMovement(item, options);
+        const outcome = await this.backfillMovement(item, movement, options);
         if (outcome === 'written') counts.written += 1;
         else if (outcome === 'already-present') counts.alreadyPresent += 1;
         else failed.push({ movementId: String(item.transferId), reason: outcome });
@@ -101,8 +104,11 @@ export class DynamoDbEntryBackfill {
     return { ...counts, failed, durationMs: Date.now() - started };
   }
 
-  private async backfillMovement(item: Record<string, unknown>, options: BackfillOptions): Promise<'written' | 'already-present' | 'account-missing' | 'conflict'> {
-    const movement = ledgerItemToMovement(item);
+  private async backfillMovement(
+    item: Record<string, unknown>,
+    movement: Movement,
+    options: BackfillOptions,
+  ): Promise<'written' | 'already-present' | 'account-missing' | 'conflict'> {
     const entries = entriesOf(movement);
     const touched = entries.map((entry) => entry.accountId);
     const transactItems = [

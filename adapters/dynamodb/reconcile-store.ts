@@ -14,12 +14,15 @@ export interface ReconcileTables {
 
 const ACCOUNT_FIELDS = ['accountId', 'currency', 'balance', 'version'];
 const ENTRY_FIELDS = ['accountId', 'movementId', 'kind', 'direction', 'amount', 'currency', 'counterpartyAccountId', 'createdAt'];
-const MOVEMENT_FIELDS = ['transferId', 'kind', 'fromAccountId', 'toAccountId', 'amount', 'currency', 'createdAt'];
+const MOVEMENT_FIELDS = ['transferId', 'kind', 'fromAccountId', 'toAccountId', 'amount', 'currency', 'createdAt', 'reversedTransferId'];
+
+/** Ledger items that move money; the ledger also holds others (a transfer's reversal state). */
+const MOVEMENT_KINDS: ReadonlySet<string> = new Set<EntryKind>(['transfer', 'funding', 'reversal']);
 
 // Only entries: the statements table also holds the initiators' and owners' lists.
 const isEntry = 'begins_with(#pk, :accountList)';
-// Only issued transfer keys that a transaction used, not the Powertools records beside them.
-const isUsedTransferKey = 'begins_with(#id, :transferKeys) AND #status = :used';
+// Only issued keys that a transaction used (issuedKeyId: `key#<operation>#...`), not the Powertools records beside them.
+const isUsedKey = 'begins_with(#id, :keys) AND #status = :used';
 
 /** How many ledger look-ups of USED keys run at once. */
 const KEY_LOOKUP_CONCURRENCY = 16;
@@ -38,8 +41,6 @@ export class DynamoDbLedgerSource implements LedgerSource {
 
   async scan(sink: ScanSink, options: ScanOptions): Promise<void> {
     const accountList = partitionKey('account', '');
-    // issuedKeyId: `key#transfer#<principal>#<key>`.
-    const transferKeys = 'key#transfer#';
     await Promise.all([
       this.scanTable('accounts', { TableName: this.tables.accounts, ...projection(ACCOUNT_FIELDS) }, options, (items) =>
         sink.accounts(items.map(toAccountRow)),
@@ -56,15 +57,15 @@ export class DynamoDbLedgerSource implements LedgerSource {
         (items) => sink.entries(items.map(toEntryRow)),
       ),
       this.scanTable('ledger', { TableName: this.tables.ledger, ...projection(MOVEMENT_FIELDS) }, options, (items) =>
-        sink.movements(items.map(ledgerItemToMovement)),
+        sink.movements(items.map(ledgerItemToMovement).filter((movement): movement is Movement => movement !== undefined)),
       ),
       this.scanTable(
         'idempotency',
         {
           TableName: this.tables.idempotency,
-          ...projection(['id', 'transferId'], { '#id': 'id', '#status': 'status' }),
-          FilterExpression: isUsedTransferKey,
-          ExpressionAttributeValues: { ':transferKeys': transferKeys, ':used': 'USED' },
+          ...projection(['id', 'operation', 'resultId', 'transferId'], { '#id': 'id', '#status': 'status' }),
+          FilterExpression: isUsedKey,
+          ExpressionAttributeValues: { ':keys': 'key#', ':used': 'USED' },
         },
         options,
         (items) => sink.usedKeys(items.map(toUsedKeyRow)),
@@ -100,19 +101,19 @@ export class DynamoDbLedgerSource implements LedgerSource {
     return before.version === after.version ? { kind: 'read', account: after } : { kind: 'moved' };
   }
 
-  async missingLedgerItems(transferIds: readonly string[]): Promise<string[]> {
+  async missingLedgerItems(ids: readonly string[]): Promise<string[]> {
     const missing: string[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < transferIds.length) {
-        const transferId = transferIds[next++] as string;
+      while (next < ids.length) {
+        const transferId = ids[next++] as string;
         const { Item } = await this.documentClient.send(
           new GetCommand({ TableName: this.tables.ledger, Key: { transferId }, ConsistentRead: true, ProjectionExpression: 'transferId' }),
         );
         if (Item === undefined) missing.push(transferId);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(KEY_LOOKUP_CONCURRENCY, transferIds.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(KEY_LOOKUP_CONCURRENCY, ids.length) }, worker));
     return missing;
   }
 
@@ -165,8 +166,9 @@ function toEntryRow(item: Record<string, unknown>): EntryRow {
   };
 }
 
-/** A ledger item as the movement its entries are made from (domain/entry.ts). */
-export function ledgerItemToMovement(item: Record<string, unknown>): Movement {
+/** A ledger item as the movement its entries are made from (domain/entry.ts); undefined for items that move no money. */
+export function ledgerItemToMovement(item: Record<string, unknown>): Movement | undefined {
+  if (!MOVEMENT_KINDS.has(String(item.kind))) return undefined;
   return {
     movementId: String(item.transferId),
     kind: String(item.kind) as EntryKind,
@@ -177,9 +179,12 @@ export function ledgerItemToMovement(item: Record<string, unknown>): Movement {
     // The reconciler does not project it: it compares no reference.
     reference: typeof item.reference === 'string' ? item.reference : null,
     createdAt: String(item.createdAt),
+    ...(typeof item.reversedTransferId === 'string' ? { reversedTransferId: item.reversedTransferId } : {}),
   };
 }
 
 function toUsedKeyRow(item: Record<string, unknown>): UsedKeyRow {
-  return { keyId: String(item.id), transferId: typeof item.transferId === 'string' ? item.transferId : undefined };
+  // Keys used before `resultId` existed name their transfer in `transferId`.
+  const resultId = typeof item.resultId === 'string' ? item.resultId : typeof item.transferId === 'string' ? item.transferId : undefined;
+  return { keyId: String(item.id), operation: String(item.operation), resultId };
 }

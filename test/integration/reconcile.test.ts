@@ -74,6 +74,20 @@ describe('Reconciler: every balance proven from its entries and the ledger', () 
     expect(report.scannedItems).toBeGreaterThan(report.accounts + report.entries + report.movements);
   });
 
+  it('takes ledger items that move no money, like a reversal state, for what they are: not movements', async () => {
+    // Prepare: the item a reversal keeps beside its transfer (what is left to reverse).
+    const { documentClient } = harness.tables.connection;
+    const state = { transferId: `rvs_${transferIds[1] as string}`, kind: 'reversal-state', remaining: 500, reversedAmount: 200, updatedAt: new Date(0).toISOString() };
+    await documentClient.send(new PutCommand({ TableName: harness.tables.names.ledger, Item: state }));
+
+    // Act
+    const report = await reconcile();
+    await documentClient.send(new DeleteCommand({ TableName: harness.tables.names.ledger, Key: { transferId: state.transferId } }));
+
+    // Assess
+    expect(report).toMatchObject({ ok: true, movements: 4 + 5, drift: [] });
+  });
+
   it('reports a planted drift, a direct UpdateItem on one balance, for exactly that account', async () => {
     // Prepare
     const plant = (delta: number) =>
@@ -116,7 +130,7 @@ describe('Reconciler: every balance proven from its entries and the ledger', () 
     expect(report.ok).toBe(false);
     expect(report.drift).toEqual(
       expect.arrayContaining([
-        { kind: 'missing-ledger-item', keyId: expect.stringMatching(/^key#transfer#alice-sub#idk_/), transferId },
+        { kind: 'missing-ledger-item', keyId: expect.stringMatching(/^key#transfer#alice-sub#idk_/), operation: 'transfer', resultId: transferId },
         { kind: 'entries', accountId: accounts.aliceUsd, entriesBeforeCutoff: 4, legsBeforeCutoff: 3 },
         { kind: 'entries', accountId: accounts.bobUsd, entriesBeforeCutoff: 5, legsBeforeCutoff: 4 },
       ]),

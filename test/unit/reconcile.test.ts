@@ -242,15 +242,17 @@ describe('Use case: reconcileLedger', () => {
       expect(report.drift).toContainEqual({ kind: 'unknown-account', accountId: 'acc_ghost', entries: 1, legsBeforeCutoff: 1 });
     });
 
-    it('reports a USED transfer key without its ledger item', async () => {
+    it('reports a USED transfer or reversal key without its ledger item, and leaves keys of other operations alone', async () => {
       // Prepare
       const { source } = fakeSource({
         accounts: [],
         entries: [],
         movements: [],
         usedKeys: [
-          { keyId: 'key#transfer#p#idk_1', transferId: 'tr_gone' },
-          { keyId: 'key#transfer#p#idk_2', transferId: undefined },
+          { keyId: 'key#transfer#p#idk_1', operation: 'transfer', resultId: 'tr_gone' },
+          { keyId: 'key#transfer#p#idk_2', operation: 'transfer', resultId: undefined },
+          { keyId: 'key#reversal#p#idk_3', operation: 'reversal', resultId: 'rv_gone' },
+          { keyId: 'key#open-account#p#idk_4', operation: 'open-account', resultId: 'acc_elsewhere' },
         ],
       });
 
@@ -258,10 +260,11 @@ describe('Use case: reconcileLedger', () => {
       const report = await reconcileLedger(source, options);
 
       // Assess
-      expect(report).toMatchObject({ ok: false, usedKeys: 2 });
+      expect(report).toMatchObject({ ok: false, usedKeys: 3 });
       expect(report.drift).toEqual([
-        { kind: 'missing-ledger-item', keyId: 'key#transfer#p#idk_2', transferId: null },
-        { kind: 'missing-ledger-item', keyId: 'key#transfer#p#idk_1', transferId: 'tr_gone' },
+        { kind: 'missing-ledger-item', keyId: 'key#transfer#p#idk_2', operation: 'transfer', resultId: null },
+        { kind: 'missing-ledger-item', keyId: 'key#transfer#p#idk_1', operation: 'transfer', resultId: 'tr_gone' },
+        { kind: 'missing-ledger-item', keyId: 'key#reversal#p#idk_3', operation: 'reversal', resultId: 'rv_gone' },
       ]);
     });
   });
