@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { build, type BuildOptions } from 'esbuild';
-import { FUNCTIONS, TABLES, type FunctionId } from '../lib/definitions';
+import { FUNCTIONS, ROUTES, TABLES, type FunctionId } from '../lib/definitions';
 import { SERVICE_BUNDLING } from '../lib/service-function';
 import { apiGatewayEvent } from '../local/api-gateway-event';
 import { issueKeys, openBenchStore, seedAccountPairs, type BenchStore } from './support/environment';
@@ -149,7 +149,9 @@ function readDeployedFunctions(outdir: string) {
   const template = JSON.parse(readFileSync(path.join(outdir, `${STACK}.template.json`), 'utf8')) as {
     Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   };
-  return (Object.keys(FUNCTIONS) as FunctionId[]).map((functionId) => {
+  // The API's functions, each invoked with its events; the scheduled reconciler is not a cold-start concern.
+  const apiFunctions = [...new Set(ROUTES.map((route) => route.functionId))];
+  return apiFunctions.map((functionId) => {
     const resource = Object.values(template.Resources).find(
       (candidate) => candidate.Type === 'AWS::Lambda::Function' && candidate.Properties.Description === FUNCTIONS[functionId].description,
     );

@@ -12,9 +12,10 @@ import { startLocalStack } from '../local/stack';
 import { computeTransferCapacity, type ComputedTransferCapacity } from './support/capacity-check';
 import { renderChart } from './support/chart';
 import { percentile } from './support/driver';
-import { openBenchStore, seedAccountPairs } from './support/environment';
+import { openBenchStore, seedAccountPairs, type BenchStore } from './support/environment';
+import { benchReconcile, type ReconcileBenchSettings } from './support/reconcile-bench';
 import { startLoadClient, type LoadClient } from './support/load-client';
-import { SCENARIO_DESCRIPTIONS, createScenarios, type Scenario, type ScenarioName } from './support/scenarios';
+import { SCENARIOS, SCENARIO_DESCRIPTIONS, createScenarios, type Scenario, type ScenarioName } from './support/scenarios';
 import { loadServiceInstance } from './support/service-instance';
 import { runMain, table } from './support/text-table';
 
@@ -30,9 +31,12 @@ import { runMain, table } from './support/text-table';
  *                             concurrency c has BENCH_REQUESTS * (1 + (c - 1) / 3)
  *   BENCH_CONCURRENCY=1,4,16
  *   BENCH_PAIRS=500           account pairs seeded (1,000 accounts)
- *   BENCH_SCENARIOS=a,b       only these scenarios (diagnostics; ratios need floor)
+ *   BENCH_SCENARIOS=a,b       only these scenarios (diagnostics; ratios need floor);
+ *                             `reconcile` alone: only the reconciler's throughput
+ *   BENCH_RECONCILE_ENTRIES=100000  entries seeded for the reconciler (BENCH_RECONCILE_ACCOUNTS=1000
+ *                             accounts); BENCH_RECONCILE_SEGMENTS=4, BENCH_RECONCILE_RUNS=3 (the median is reported)
  *   BENCH_DYNAMODB_ENDPOINT   use this DynamoDB (Local) instead of starting one
- *   BENCH_OUTPUT_DIR=bench    where results.json and results.svg go
+ *   BENCH_OUTPUT_DIR=bench    where results.json and results.svg go (reconcile.json for the reconciler)
  */
 
 interface Settings {
@@ -42,6 +46,7 @@ interface Settings {
   readonly pairs: number;
   readonly only: ReadonlySet<string> | undefined;
   readonly outputDir: string;
+  readonly reconcile: ReconcileBenchSettings;
 }
 
 interface Cell {
@@ -96,6 +101,12 @@ function readSettings(): Settings {
     pairs: integer('BENCH_PAIRS', 500),
     only: process.env.BENCH_SCENARIOS ? new Set(process.env.BENCH_SCENARIOS.split(',').map((name) => name.trim())) : undefined,
     outputDir: path.resolve(process.env.BENCH_OUTPUT_DIR ?? path.join(__dirname)),
+    reconcile: {
+      entries: integer('BENCH_RECONCILE_ENTRIES', 100_000),
+      accounts: Math.max(2, integer('BENCH_RECONCILE_ACCOUNTS', 1_000)),
+      segments: integer('BENCH_RECONCILE_SEGMENTS', 4),
+      runs: integer('BENCH_RECONCILE_RUNS', 3),
+    },
   };
 }
 
@@ -104,12 +115,56 @@ const batchSize = (settings: Settings, concurrency: number, scale = 1) =>
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const startedAt = Date.now();
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const transfers = settings.only === undefined || SCENARIOS.some((name) => settings.only?.has(name));
+  const reconcile = settings.only === undefined || settings.only.has('reconcile');
 
-  // 1. The store, its tables, and the local API over the same tables (the HTTP scenario).
-  log('bench: starting DynamoDB Local and the local API...');
+  log('bench: starting DynamoDB Local...');
   const store = await openBenchStore();
+  try {
+    if (transfers) await benchTransfers(store, settings, log);
+    if (reconcile) await benchReconciler(store, settings, log);
+  } finally {
+    await store.stop();
+  }
+}
+
+/** The reconciler's throughput over BENCH_RECONCILE_ENTRIES entries (bench/support/reconcile-bench.ts), to reconcile.json. */
+async function benchReconciler(store: BenchStore, settings: Settings, log: (line: string) => void): Promise<void> {
+  const result = await benchReconcile(store, settings.reconcile, log);
+  const output = {
+    environment: {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
+      // The machine may be shared: the figures mean little without it.
+      loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
+      store: store.startedHere ? 'DynamoDB Local (in memory), started by the bench' : `DynamoDB at ${store.endpoint}`,
+    },
+    reconcile: result,
+  };
+  await writeFile(path.join(settings.outputDir, 'reconcile.json'), `${JSON.stringify(output, null, 2)}\n`);
+  const estimate = result.estimate100MillionEntries;
+  console.log(
+    [
+      `Reconciler: ${result.entries.toLocaleString('en-US')} entries, ${result.movements.toLocaleString('en-US')} movements, ${result.accounts} accounts, ` +
+        `${result.scannedItems.toLocaleString('en-US')} items scanned, ${result.segments} segments per table`,
+      ...table(
+        ['run', 'seconds', 'items/s', 'entries/s', 'node CPU us/item', 'ok'],
+        result.runs.map((run, index) => [String(index + 1), run.seconds.toFixed(1), String(run.itemsPerSecond), String(run.entriesPerSecond), run.nodeCpuMicrosPerItem.toFixed(1), String(run.ok)]),
+      ),
+      `median: ${result.itemsPerSecond.toLocaleString('en-US')} items/s (${result.entriesPerSecond.toLocaleString('en-US')} entries/s); seeding took ${result.seedSeconds.toFixed(0)} s`,
+      `100 million entries: ${estimate.items.toLocaleString('en-US')} items, ~${estimate.gigabytes} GB, ${estimate.readUnits.toLocaleString('en-US')} read units (consistent Scan): ` +
+        `${estimate.hoursAtMeasuredRate} h at the measured rate, ${estimate.minutesAt12000ReadUnitsPerSecond} min at 12,000 RRU/s, ${estimate.minutesAt40000ReadUnitsPerSecond} min at 40,000 RRU/s`,
+      `Wrote ${path.relative(process.cwd(), path.join(settings.outputDir, 'reconcile.json'))}.`,
+    ].join('\n'),
+  );
+  if (result.runs.some((run) => !run.ok)) process.exitCode = 1;
+}
+
+async function benchTransfers(store: BenchStore, settings: Settings, log: (line: string) => void): Promise<void> {
+  const startedAt = Date.now();
+  // 1. The local API over the bench's tables (the HTTP scenario).
   const stack = await startLocalStack({
     port: await freePort(),
     dynamoDbEndpoint: store.endpoint,
@@ -206,7 +261,6 @@ async function main(): Promise<void> {
   } finally {
     await loadClient?.stop();
     await stack.stop();
-    await store.stop();
   }
 }
 

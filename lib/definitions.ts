@@ -92,7 +92,8 @@ export function prefixedTableNames(prefix: string): Record<TableId, string> {
   };
 }
 
-export type TableAccess = 'read' | 'write' | 'readWrite';
+/** `scan`: the whole table, read by the reconciler (lib/table-permissions.ts says which actions per table). */
+export type TableAccess = 'read' | 'write' | 'readWrite' | 'scan';
 
 export type FunctionId =
   | 'createKey'
@@ -114,8 +115,13 @@ export interface TableBinding {
   readonly leadingKeys?: string;
 }
 
+/** Functions that no route invokes: the stack runs them on a schedule (lib/reconcile-schedule.ts). */
+export type ScheduledFunctionId = 'reconcile';
+/** Every function of the stack: the API's (FunctionId) and the scheduled ones. */
+export type ServiceFunctionId = FunctionId | ScheduledFunctionId;
+
 export interface FunctionDefinition {
-  readonly id: FunctionId;
+  readonly id: ServiceFunctionId;
   /** Path of the handler module, relative to the repository root. */
   readonly entry: string;
   readonly description: string;
@@ -127,7 +133,7 @@ export interface FunctionDefinition {
   readonly signsCursors?: true;
 }
 
-export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
+export const FUNCTIONS: Readonly<Record<ServiceFunctionId, FunctionDefinition>> = {
   createKey: {
     id: 'createKey',
     entry: 'functions/create-key.ts',
@@ -217,6 +223,23 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     memorySizeMb: 512,
     tables: [{ table: 'idempotency', access: 'read' }],
   },
+  // Not a route: EventBridge runs it (lib/reconcile-schedule.ts). It reads
+  // every table and writes none. A scan is CPU-bound in the function
+  // (unmarshalling pages), so it gets one full vCPU (1,769 MB), and the
+  // longest timeout Lambda allows.
+  reconcile: {
+    id: 'reconcile',
+    entry: 'functions/reconcile.ts',
+    description: 'Scheduled: proves every balance from its entries and the ledger, and publishes LedgerDrift.',
+    timeoutSeconds: 900,
+    memorySizeMb: 1769,
+    tables: [
+      { table: 'accounts', access: 'scan' },
+      { table: 'ledger', access: 'scan' },
+      { table: 'statements', access: 'scan' },
+      { table: 'idempotency', access: 'scan' },
+    ],
+  },
 };
 
 export type HttpMethod = 'GET' | 'POST';
@@ -283,6 +306,22 @@ export const SETTINGS = {
   dynamoDbEndpoint: { kind: 'url', envVar: 'DYNAMODB_ENDPOINT' },
   /** HMAC key of list cursors (domain/cursor.ts); the stack makes one in Secrets Manager, `npm start` a random one. */
   cursorSigningKey: { kind: 'secret', envVar: 'CURSOR_SIGNING_KEY', minLength: 32 },
+  /**
+   * The reconciler pairs legs only for movements older than its start minus
+   * this margin (domain/reconcile.ts): longer than any movement takes from
+   * its createdAt to its commit (the longest money-moving function timeout,
+   * conflict retries included, plus clock skew).
+   */
+  reconcileMarginSeconds: {
+    kind: 'integer',
+    envVar: 'RECONCILE_MARGIN_SECONDS',
+    default: 60,
+    min: 15,
+    max: 3600,
+    allowed: 'an integer number of seconds from 15 to 3600',
+  },
+  /** Parallel Scan segments per table. */
+  reconcileSegments: { kind: 'integer', envVar: 'RECONCILE_SEGMENTS', default: 4, min: 1, max: 64, allowed: 'an integer from 1 to 64' },
 } as const satisfies Record<string, SettingDefinition>;
 
 /** What a table name env var must hold: DynamoDB's own rule for table names. */
@@ -377,5 +416,9 @@ export const OBSERVABILITY = {
     invalidRequests: 'InvalidRequests',
     /** Answers 500: a bug. The function returns them, so Lambda's Errors metric does not count them. */
     unexpectedErrors: 'UnexpectedErrors',
+    /** Published by each reconcile run: drift findings (accounts whose balance its entries do not explain, and the like). Alarmed at 1. */
+    ledgerDrift: 'LedgerDrift',
+    /** Published by each reconcile run: accounts it could not prove (still moving after its re-checks, or awaiting the backfill). */
+    ledgerUnverified: 'LedgerUnverified',
   },
 } as const;

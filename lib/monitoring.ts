@@ -15,13 +15,13 @@ import { Operation } from 'aws-cdk-lib/aws-dynamodb';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { OBSERVABILITY, TABLES, type FunctionId, type TableId } from './definitions';
+import { OBSERVABILITY, TABLES, type ServiceFunctionId, type TableId } from './definitions';
 import type { ServiceFunction } from './service-function';
 import type { ServiceTable } from './transfer-tables';
 
 export interface TransferMonitoringProps {
   readonly restApi: RestApi;
-  readonly functions: Readonly<Record<FunctionId, ServiceFunction>>;
+  readonly functions: Readonly<Record<ServiceFunctionId, ServiceFunction>>;
   readonly tables: Readonly<Record<TableId, ServiceTable>>;
   readonly alarmEmail?: string;
 }
@@ -36,6 +36,7 @@ const TABLE_OPERATIONS = [
   Operation.UPDATE_ITEM,
   Operation.DELETE_ITEM,
   Operation.QUERY,
+  Operation.SCAN,
   Operation.TRANSACT_WRITE_ITEMS,
 ];
 
@@ -54,6 +55,9 @@ export const ALARM_THRESHOLDS = {
   declines: 50,
   conflicts: 20,
   keyRefusals: 20,
+  /** Drift findings of one reconcile run (domain/reconcile.ts). */
+  ledgerDrift: 1,
+  reconcileErrors: 1,
 } as const;
 
 /**
@@ -102,6 +106,14 @@ export class TransferMonitoring extends Construct {
     this.alarm('ConflictsRising', conflicts, ALARM_THRESHOLDS.conflicts, 'Many 409s: duplicates in flight or hot accounts.');
     this.alarm('KeyRefusalsRising', custom(names.keyRefusals), ALARM_THRESHOLDS.keyRefusals, "Many keys refused: clients reusing spent keys, or someone trying others' keys.");
 
+    // The reconciler publishes LedgerDrift once per run. Between runs there
+    // is no data, and the alarm keeps its state: drifted until a run finds
+    // none. A run that fails or times out publishes nothing, hence its own alarm.
+    const reconciler = functions.reconcile;
+    const ledgerDrift = custom(names.ledgerDrift).with({ statistic: 'Maximum' });
+    this.alarm('LedgerDrift', ledgerDrift, ALARM_THRESHOLDS.ledgerDrift, 'The reconciler found balances that their entries and the ledger do not explain: run `npm run reconcile` for the figures.', TreatMissingData.IGNORE);
+    this.alarm('ReconcileErrors', reconciler.metricErrors({ period: FIVE_MINUTES }), ALARM_THRESHOLDS.reconcileErrors, 'The reconciler failed or timed out: no proof of the balances this time.');
+
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: 'ExactlyOnceTransfers',
       widgets: [
@@ -118,6 +130,14 @@ export class TransferMonitoring extends Construct {
           graph('Transfer duration p99 (ms) and concurrency', [transfer.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }), transfer.metric('ConcurrentExecutions', { period: FIVE_MINUTES, statistic: 'Maximum' })]),
         ],
         [
+          graph('Reconciliation: drift findings, accounts not proven, failed runs', [
+            ledgerDrift,
+            custom(names.ledgerUnverified).with({ statistic: 'Maximum' }),
+            reconciler.metricErrors({ period: FIVE_MINUTES }),
+          ]),
+          graph('Reconcile duration (ms)', [reconciler.metricDuration({ period: FIVE_MINUTES, statistic: 'Maximum' })]),
+        ],
+        [
           graph(
             'DynamoDB throttles and system errors',
             (Object.keys(TABLES) as TableId[]).flatMap((tableId) => [
@@ -130,14 +150,14 @@ export class TransferMonitoring extends Construct {
     });
   }
 
-  private alarm(id: string, metric: IMetric, threshold: number, description: string): void {
+  private alarm(id: string, metric: IMetric, threshold: number, description: string, treatMissingData = TreatMissingData.NOT_BREACHING): void {
     const alarm = new Alarm(this, id, {
       metric,
       threshold,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // No data means nothing happened: no errors, no throttles.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      // No data means nothing happened: no errors, no throttles (LedgerDrift aside).
+      treatMissingData,
       alarmDescription: `${description} Threshold: ${threshold} in 5 minutes.`,
     });
     alarm.addAlarmAction(new SnsAction(this.alarmTopic));

@@ -8,6 +8,7 @@ const UPDATE_ITEM: DynamoDbAction = 'dynamodb:UpdateItem';
 const DELETE_ITEM: DynamoDbAction = 'dynamodb:DeleteItem';
 const BATCH_GET_ITEM: DynamoDbAction = 'dynamodb:BatchGetItem';
 const QUERY: DynamoDbAction = 'dynamodb:Query';
+const SCAN: DynamoDbAction = 'dynamodb:Scan';
 
 /**
  * The IAM actions behind each access level in lib/definitions.ts, per table.
@@ -26,6 +27,11 @@ const QUERY: DynamoDbAction = 'dynamodb:Query';
  * ConditionCheck item, so ConditionCheckItem is granted nowhere; add it here
  * if one ever does. No table has an index; only the statements table is queried, and nothing
  * but the reconciler scans.
+ *
+ * `scan` is the reconciler's level (functions/reconcile.ts): Scan of the
+ * whole table plus the consistent point reads of its re-check (an account
+ * by GetItem, its entries by Query, a USED key's ledger item by GetItem),
+ * and never a write. No other function is given it.
  */
 export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess, readonly DynamoDbAction[]>>>> = {
   accounts: {
@@ -33,20 +39,24 @@ export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess
     read: [GET_ITEM, BATCH_GET_ITEM],
     write: [UPDATE_ITEM],
     readWrite: [GET_ITEM, UPDATE_ITEM],
+    scan: [SCAN, GET_ITEM],
   },
   ledger: {
     read: [GET_ITEM],
     write: [PUT_ITEM],
     readWrite: [GET_ITEM, PUT_ITEM],
+    scan: [SCAN, GET_ITEM],
   },
   statements: {
     read: [QUERY],
     write: [PUT_ITEM],
     readWrite: [QUERY, PUT_ITEM],
+    scan: [SCAN, QUERY],
   },
   idempotency: {
     read: [GET_ITEM],
     write: [PUT_ITEM],
     readWrite: [GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
+    scan: [SCAN],
   },
 };

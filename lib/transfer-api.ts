@@ -18,7 +18,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_KEY_HEADER, TRANSFER_REQUEST_SCHEMA, type ObjectSchema } from '../domain/schemas';
-import { FUNCTIONS, ROUTES, SETTINGS, TABLES, type FunctionDefinition, type FunctionId, type TableId } from './definitions';
+import { FUNCTIONS, ROUTES, SETTINGS, TABLES, type FunctionDefinition, type FunctionId, type ServiceFunctionId, type TableId } from './definitions';
 import type { EdgeSettings } from './edge-settings';
 import { objectJsonSchema } from './json-schema';
 import { addOpenApiRoute } from './openapi-route';
@@ -79,7 +79,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
  */
 export class TransferApi extends Construct {
   readonly restApi: RestApi;
-  readonly functions: Readonly<Record<FunctionId, ServiceFunction>>;
+  readonly functions: Readonly<Record<ServiceFunctionId, ServiceFunction>>;
   readonly accessLogs: LogGroup;
   readonly cursorSigningKey: Secret;
   /** GET /openapi.json: the one method without the authorizer. */
@@ -116,7 +116,7 @@ export class TransferApi extends Construct {
       }
       return fn;
     };
-    const functions = {} as Record<FunctionId, ServiceFunction>;
+    const functions = {} as Record<ServiceFunctionId, ServiceFunction>;
     for (const definition of Object.values(FUNCTIONS)) functions[definition.id] = serviceFunction(definition);
     this.functions = functions;
 

@@ -108,3 +108,15 @@ export function cursorSigningKey(): string {
   if (key === undefined) throw new ConfigurationError(`Environment variable ${SETTINGS.cursorSigningKey.envVar} is not set.`);
   return key;
 }
+
+export interface ReconcileSettings {
+  /** The reconciler pairs legs of movements older than its start minus this (domain/reconcile.ts). */
+  readonly marginSeconds: number;
+  /** Parallel Scan segments per table. */
+  readonly segments: number;
+}
+
+/** The reconciler's settings (functions/reconcile.ts, scripts/reconcile.ts), with their defaults. */
+export function readReconcileSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSettings {
+  return { marginSeconds: setting(env, SETTINGS.reconcileMarginSeconds), segments: setting(env, SETTINGS.reconcileSegments) };
+}

@@ -16,7 +16,7 @@ describe('Chaos: exactly-once under retries, duplicates, faults and crashes', ()
     world?.harness.tables.connection.client.destroy();
   });
 
-  it('a seeded run keeps I1-I5: conserved, no overdraft, at most one movement per key, ledger = balances, replays identical', async () => {
+  it('a seeded run keeps I1-I5: conserved, no overdraft, at most one movement per key, ledger = balances, replays identical, and the reconciler says ok', async () => {
     // Act
     const report = await runChaos(world, {
       seed: Number(process.env.CHAOS_SEED ?? 20260301),
@@ -39,6 +39,9 @@ describe('Chaos: exactly-once under retries, duplicates, faults and crashes', ()
       unexpectedAnswers: 0,
       passed: true,
     });
+    // The reconciler, run at the end, proves every balance the chaos left.
+    expect(report.reconcile).toMatchObject({ ok: true, driftCount: 0, unverifiableCount: 0, needsBackfillCount: 0 });
+    expect(report.reconcile.entries).toBeGreaterThan(report.completed * 2);
     expect(report.requests).toBeGreaterThan(300);
     expect(report.faultsInjected).toBeGreaterThan(30);
     expect(report.declined).toBeGreaterThan(0);

@@ -9,8 +9,10 @@
  *   CHAOS_SHRINK=1       shrink a failing scenario (slow)
  *   DYNAMODB_ENDPOINT    an existing DynamoDB Local; otherwise one is started in memory
  *
- * Prints one line per scenario on stderr and one JSON line on stdout; exits
- * 1 if any invariant broke.
+ * Ends by running the reconciler (`npm run reconcile`) over the tables.
+ * Prints one line per scenario on stderr and one JSON line on stdout, its
+ * `reconcile` field the reconciler's verdict; exits 1 if any invariant
+ * broke or the reconciler could not prove every balance.
  */
 import '../../local/quiet-sdk-warning';
 

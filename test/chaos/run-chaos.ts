@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { DynamoDbLedgerSource } from '../../adapters/dynamodb/reconcile-store';
+import { reconcileLedger, type ReconcileReport } from '../../domain/reconcile';
 import { checkRun, type RunVerdict } from './checks';
 import { playEpisode, type EpisodeLog, type RunAccount } from './episode';
 import { scenarioPlan, type ScenarioPlan } from './scenario';
@@ -52,12 +54,27 @@ export interface ChaosReport {
   /** Answers 409 transaction-conflict: the use case's retries ran out. */
   readonly conflictsExhausted: number;
   readonly maxTransactCallsPerRequest: number;
+  /** `npm run reconcile` over the whole tables once the chaos ended: every balance proven from its entries and the ledger. */
+  readonly reconcile: ReconcileSummary;
   readonly durationMs: number;
   readonly passed: boolean;
   /** The first problems found, when any. */
   readonly problems?: readonly string[];
   /** fast-check's path to replay the failing scenario (with the same seed). */
   readonly counterexamplePath?: string;
+}
+
+export interface ReconcileSummary {
+  readonly ok: boolean;
+  readonly accounts: number;
+  readonly entries: number;
+  readonly movements: number;
+  readonly driftCount: number;
+  readonly unverifiableCount: number;
+  readonly needsBackfillCount: number;
+  readonly durationMs: number;
+  /** The first findings, when any. */
+  readonly drift?: ReconcileReport['drift'];
 }
 
 export async function runChaos(world: ChaosWorld, options: ChaosOptions): Promise<ChaosReport> {
@@ -105,6 +122,25 @@ export async function runChaos(world: ChaosWorld, options: ChaosOptions): Promis
   });
   const details = await fc.check(property, { seed: options.seed, numRuns: options.runs, endOnFailure: options.shrink !== true });
 
+  // The reconciler over everything the scenarios wrote, on the test's own
+  // connection (no faults). Nothing is in flight any more: margin 0 pairs
+  // the legs of every movement.
+  const { documentClient } = world.harness.tables.connection;
+  const reconciled = await reconcileLedger(new DynamoDbLedgerSource(documentClient, world.harness.tables.names), { marginSeconds: 0, segments: 4 });
+  const reconcile: ReconcileSummary = {
+    ok: reconciled.ok,
+    accounts: reconciled.accounts,
+    entries: reconciled.entries,
+    movements: reconciled.movements,
+    driftCount: reconciled.driftCount,
+    unverifiableCount: reconciled.unverifiableCount,
+    needsBackfillCount: reconciled.needsBackfillCount,
+    durationMs: reconciled.durationMs,
+    ...(reconciled.driftCount === 0 ? {} : { drift: reconciled.drift.slice(0, 10) }),
+  };
+  options.log?.(`reconcile: ${reconcile.ok ? 'ok' : 'NOT ok'}, ${reconcile.accounts} accounts, ${reconcile.entries} entries, ${reconcile.driftCount} drift finding(s)`);
+  if (!reconcile.ok) problems.push(`reconcile: ${JSON.stringify(reconcile)}`);
+
   return {
     seed: options.seed,
     requests: world.counters.requests - requestsBefore,
@@ -127,6 +163,7 @@ export async function runChaos(world: ChaosWorld, options: ChaosOptions): Promis
     expiredRecords: totals.expiredRecords,
     conflictsExhausted: totals.conflictsExhausted,
     maxTransactCallsPerRequest: totals.maxTransactCalls,
+    reconcile,
     durationMs: Date.now() - started,
     passed: !details.failed && problems.length === 0,
     ...(problems.length === 0 && details.errorInstance === null ? {} : { problems: [...problems, ...(details.errorInstance === null ? [] : [String(details.errorInstance)])] }),

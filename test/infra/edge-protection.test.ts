@@ -217,15 +217,13 @@ describe('Stack: ExactlyOnceTransfers, monitoring', () => {
     });
   });
 
-  it('alarms on the transfer function, not another, for errors and throttles', () => {
+  it('alarms on the transfer function for errors and throttles, and on the reconciler for errors, no other function', () => {
     // Act
     const lambdaAlarms = alarms.filter((alarm) => alarm.Properties.Namespace === 'AWS/Lambda');
+    const functionOf = (alarm: { Properties: Record<string, unknown> }) => `${JSON.stringify(alarm.Properties.Dimensions).match(/Api(Transfer|Reconcile)/)?.[1]} ${String(alarm.Properties.MetricName)}`;
 
     // Assess
-    expect(lambdaAlarms).toHaveLength(2);
-    for (const alarm of lambdaAlarms) {
-      expect(JSON.stringify(alarm.Properties.Dimensions)).toMatch(/ApiTransfer/);
-    }
+    expect(lambdaAlarms.map(functionOf).sort()).toEqual(['Reconcile Errors', 'Transfer Errors', 'Transfer Throttles']);
   });
 
   it('alarms on DynamoDB system errors and throttles of every table, and on a rise in conflicts', () => {

@@ -1,5 +1,5 @@
 import { ConfigurationError, readConfig, readSettings } from '../../functions/shared/config';
-import { FUNCTIONS, SETTINGS, type FunctionId } from '../../lib/definitions';
+import { FUNCTIONS, SETTINGS, type ServiceFunctionId } from '../../lib/definitions';
 
 const tables = { ACCOUNTS_TABLE_NAME: 'A-Accounts', LEDGER_TABLE_NAME: 'L.Ledger', STATEMENTS_TABLE_NAME: 'S-Statements', IDEMPOTENCY_TABLE_NAME: 'I_Idempotency' };
 
@@ -72,7 +72,7 @@ describe('Handlers: configuration at init', () => {
     jest.restoreAllMocks();
   });
 
-  it.each(Object.values(FUNCTIONS).map((definition): [FunctionId, string] => [definition.id, definition.entry]))(
+  it.each(Object.values(FUNCTIONS).map((definition): [ServiceFunctionId, string] => [definition.id, definition.entry]))(
     '%s fails its init, not each request, when a setting is bad',
     (_, entry) => {
       // Prepare
@@ -86,7 +86,7 @@ describe('Handlers: configuration at init', () => {
     },
   );
 
-  it.each(Object.values(FUNCTIONS).map((definition): [FunctionId, string] => [definition.id, definition.entry]))(
+  it.each(Object.values(FUNCTIONS).map((definition): [ServiceFunctionId, string] => [definition.id, definition.entry]))(
     '%s loads when every setting is good',
     (_, entry) => {
       // Prepare
@@ -99,7 +99,7 @@ describe('Handlers: configuration at init', () => {
     },
   );
 
-  it.each(Object.values(FUNCTIONS).filter((definition) => definition.signsCursors === true).map((definition): [FunctionId, string] => [definition.id, definition.entry]))(
+  it.each(Object.values(FUNCTIONS).filter((definition) => definition.signsCursors === true).map((definition): [ServiceFunctionId, string] => [definition.id, definition.entry]))(
     '%s fails its init without a cursor signing key',
     (_, entry) => {
       // Prepare
