@@ -4,7 +4,7 @@ import { connectDynamoDb } from '../adapters/dynamodb/client';
 import { DynamoDbLedgerSource } from '../adapters/dynamodb/reconcile-store';
 import { reconcileLedger, type DriftFinding, type ReconcileReport } from '../domain/reconcile';
 import { OBSERVABILITY } from '../lib/definitions';
-import { config, readReconcileSettings } from './shared/config';
+import { configAtInit, readReconcileSettings } from './shared/config';
 import { logger, metrics } from './shared/observability';
 
 /**
@@ -14,6 +14,10 @@ import { logger, metrics } from './shared/observability';
  * LedgerUnverified, and logs which accounts drifted; `npm run reconcile`
  * against the same tables shows the figures.
  */
+
+// Read at init: a bad setting fails the init, not every run.
+const { tables, dynamoDbEndpoint } = configAtInit();
+const settings = readReconcileSettings();
 
 let source: DynamoDbLedgerSource | undefined;
 
@@ -38,11 +42,9 @@ export interface ReconcileSummary {
 
 export async function handler(_event: ScheduledEvent, context?: Context): Promise<ReconcileSummary> {
   if (context !== undefined) logger.addContext(context);
-  const settings = readReconcileSettings();
   // Its own client, not the shared traced one: tracing would add a
   // subsegment per Scan page, tens of thousands of them.
-  const endpoint = config().dynamoDbEndpoint;
-  source ??= new DynamoDbLedgerSource(connectDynamoDb(endpoint === undefined ? {} : { endpoint }).documentClient, config().tables);
+  source ??= new DynamoDbLedgerSource(connectDynamoDb(dynamoDbEndpoint === undefined ? {} : { endpoint: dynamoDbEndpoint }).documentClient, tables);
 
   const report = await reconcileLedger(source, settings);
 
