@@ -5,7 +5,7 @@ import { principalOf, respond } from './http/request';
 import { jsonResponse } from './http/responses';
 import { observed } from './shared/observability';
 import { configAtInit } from './shared/config';
-import { accountStore, transferStore } from './shared/stores';
+import { accountStore, reversalStore, transferStore } from './shared/stores';
 
 // Read at init: a bad setting fails the init, not every request.
 configAtInit();
@@ -14,7 +14,8 @@ const TRANSFER_ID = /^tr_[0-9a-f]{32}$/;
 
 /**
  * GET /transfers/{transferId}: a transfer the caller initiated, or one that
- * credited an account the caller owns (the receiver sees what arrived).
+ * credited an account the caller owns (the receiver sees what arrived), with
+ * `reversedAmount`, what its reversals have sent back so far.
  * Anyone else gets "not found", exactly as for a missing transfer.
  */
 export const handler = observed('getTransfer', async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
@@ -30,6 +31,7 @@ export const handler = observed('getTransfer', async (event: APIGatewayProxyEven
       const credited = await accountStore().getAccount(stored.toAccountId);
       if (credited?.ownerId !== principal) throw new TransferNotFoundError(transferId);
     }
-    return jsonResponse(200, transferView(stored));
+    // How much its reversals have sent back: the transfer's own item never changes.
+    return jsonResponse(200, { ...transferView(stored), reversedAmount: await reversalStore().reversedAmount(transferId) });
   }),
 );

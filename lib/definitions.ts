@@ -93,13 +93,15 @@ export function prefixedTableNames(prefix: string): Record<TableId, string> {
 }
 
 /** `scan`: the whole table, read by the reconciler (lib/table-permissions.ts says which actions per table). */
-export type TableAccess = 'read' | 'write' | 'readWrite' | 'scan';
+export type TableAccess = 'read' | 'write' | 'readWrite' | 'scan' | 'create' | 'update';
 
 export type FunctionId =
   | 'createKey'
   | 'transfer'
   | 'getAccount'
   | 'getTransfer'
+  | 'reverseTransfer'
+  | 'openAccount'
   | 'listAccounts'
   | 'listEntries'
   | 'listTransfers'
@@ -179,6 +181,37 @@ export const FUNCTIONS: Readonly<Record<ServiceFunctionId, FunctionDefinition>> 
       { table: 'accounts', access: 'read' },
     ],
   },
+  reverseTransfer: {
+    id: 'reverseTransfer',
+    entry: 'functions/reverse-transfer.ts',
+    description: 'POST /transfers/{transferId}/reversals: sends a received transfer back, exactly once per idempotency key.',
+    timeoutSeconds: 10,
+    memorySizeMb: 1024,
+    tables: [
+      { table: 'idempotency', access: 'readWrite' },
+      // Reads the transfer and the credited account (who may reverse), moves both balances.
+      { table: 'accounts', access: 'readWrite' },
+      { table: 'ledger', access: 'readWrite' },
+      // The one ledger item ever updated: a transfer's reversal state (rvs_<transferId>).
+      { table: 'ledger', access: 'update', leadingKeys: 'rvs_*' },
+      { table: 'statements', access: 'write' },
+    ],
+  },
+  openAccount: {
+    id: 'openAccount',
+    entry: 'functions/open-account.ts',
+    description: 'POST /accounts: opens an account for the caller, exactly once per idempotency key.',
+    timeoutSeconds: 10,
+    memorySizeMb: 512,
+    tables: [
+      { table: 'idempotency', access: 'readWrite' },
+      // Creates the account item (never overwrites: attribute_not_exists); reads it back on a repeat.
+      { table: 'accounts', access: 'create' },
+      { table: 'statements', access: 'write' },
+      // The owner's account count (accounts-opened#<sub>), the limit's guard.
+      { table: 'statements', access: 'update', leadingKeys: 'accounts-opened#*' },
+    ],
+  },
   listAccounts: {
     id: 'listAccounts',
     signsCursors: true,
@@ -256,6 +289,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', resource: '/transfers', functionId: 'transfer' },
   { method: 'GET', resource: '/accounts/{accountId}', functionId: 'getAccount' },
   { method: 'GET', resource: '/transfers/{transferId}', functionId: 'getTransfer' },
+  { method: 'POST', resource: '/transfers/{transferId}/reversals', functionId: 'reverseTransfer' },
+  { method: 'POST', resource: '/accounts', functionId: 'openAccount' },
   { method: 'GET', resource: '/accounts', functionId: 'listAccounts' },
   { method: 'GET', resource: '/accounts/{accountId}/entries', functionId: 'listEntries' },
   { method: 'GET', resource: '/transfers', functionId: 'listTransfers' },
@@ -304,6 +339,8 @@ export const SETTINGS = {
   idempotencyLocalCache: { kind: 'boolean', envVar: 'IDEMPOTENCY_LOCAL_CACHE', default: false },
   /** DynamoDB Local or another endpoint; unset in Lambda, where the SDK resolves the regional one. */
   dynamoDbEndpoint: { kind: 'url', envVar: 'DYNAMODB_ENDPOINT' },
+  /** Accounts one caller may open through POST /accounts (operators are not bound by it). */
+  accountLimit: { kind: 'integer', envVar: 'ACCOUNT_LIMIT', default: 10, min: 1, max: 1000, allowed: 'an integer from 1 to 1000' },
   /** HMAC key of list cursors (domain/cursor.ts); the stack makes one in Secrets Manager, `npm start` a random one. */
   cursorSigningKey: { kind: 'secret', envVar: 'CURSOR_SIGNING_KEY', minLength: 32 },
   /**

@@ -5,6 +5,8 @@ import {
   ACCOUNT_ID_PATTERN,
   CREATE_KEY_REQUEST_SCHEMA,
   IDEMPOTENCY_KEY_HEADER,
+  OPEN_ACCOUNT_REQUEST_SCHEMA,
+  REVERSAL_REQUEST_SCHEMA,
   MAX_BODY_BYTES,
   MAX_JSON_DEPTH,
   MAX_REFERENCE_LENGTH,
@@ -65,6 +67,17 @@ const TRANSFER_EXAMPLE = {
   createdAt: '2026-01-16T10:00:00.000Z',
 };
 
+const REVERSAL_EXAMPLE = {
+  reversalId: 'rv_9b1c0d2e3f405162738495a6b7c8d9e0',
+  transferId: 'tr_3f9a0c1b2d4e5f60718293a4b5c6d7e8',
+  fromAccountId: 'acc_bob_usd',
+  toAccountId: 'acc_alice_usd',
+  amount: 1000,
+  currency: 'USD',
+  reference: 'refund',
+  createdAt: '2026-01-17T10:00:00.000Z',
+};
+
 const LIMITS =
   `Limits: request bodies up to ${MAX_BODY_BYTES} bytes (UTF-8; 413 above), JSON nested at most ${MAX_JSON_DEPTH} levels, ` +
   `each member name once (a repeated name is a 400), amounts 1 to ${MAX_TRANSFER_AMOUNT_MINOR} minor units, ` +
@@ -110,6 +123,25 @@ const OPERATIONS: Readonly<Record<FunctionId, OperationText>> = {
       'A transfer you initiated, exactly as POST /transfers answered it, or one that credited an account of yours. ' +
       'Anyone else gets a 404.',
     tag: 'Transfers',
+  },
+  reverseTransfer: {
+    operationId: 'reverseTransfer',
+    summary: 'Send a received transfer back, exactly once per Idempotency-Key',
+    description:
+      'The owner of the account a transfer credited sends `amount` (all or part of it) back to the original sender, from that ' +
+      'account, in one transaction. The reversals of a transfer never add up to more than its amount, even when they race ' +
+      '(422 reversal-exceeds-transfer). The initiator who does not own the credited account gets 403; anyone else 404. ' +
+      'Declines are final for the key and replayed. Needs a key issued for `reversal`.',
+    tag: 'Transfers',
+  },
+  openAccount: {
+    operationId: 'openAccount',
+    summary: 'Open an account, exactly once per Idempotency-Key',
+    description:
+      'Opens an account of yours in one currency, with balance 0. A retry with the same key answers with the same account, ' +
+      'never a second one. At most ACCOUNT_LIMIT accounts per caller (10 by default; 422 account-limit-reached, final). ' +
+      'Needs a key issued for `open-account`.',
+    tag: 'Accounts',
   },
   listAccounts: {
     operationId: 'listAccounts',
@@ -247,6 +279,67 @@ function operation(functionId: FunctionId, resource: string): Json {
           '503': problemRef('StoreUnavailable'),
         },
       };
+    case 'reverseTransfer':
+      return {
+        ...common,
+        parameters: [
+          pathParameter('transferId', resource, { type: 'string', pattern: '^tr_[0-9a-f]{32}$' }),
+          { $ref: '#/components/parameters/IdempotencyKey' },
+        ],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref(REVERSAL_REQUEST_SCHEMA.title), example: { amount: 1000, reference: 'refund' } } },
+        },
+        responses: {
+          '201': {
+            description: 'The reversal. On a repeat of a completed request: the same body, with `Idempotent-Replayed: true`.',
+            headers: { 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } },
+            content: { 'application/json': { schema: ref('Reversal'), example: REVERSAL_EXAMPLE } },
+          },
+          '400': problemRef('InvalidTransferRequest'),
+          '401': problemRef('Unauthenticated'),
+          '403': problemRef('ReversalNotAllowed'),
+          '404': problemRef('TransferNotFound'),
+          '409': problemRef('Conflict'),
+          '413': problemRef('PayloadTooLarge'),
+          '415': problemRef('UnsupportedMediaType'),
+          '422': problemRef('ReversalRefused'),
+          '429': problemRef('Throttled'),
+          '503': problemRef('StoreUnavailable'),
+        },
+      };
+    case 'openAccount':
+      return {
+        ...common,
+        parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref(OPEN_ACCOUNT_REQUEST_SCHEMA.title), example: { currency: 'USD' } } },
+        },
+        responses: {
+          '201': {
+            description: 'The account, balance 0. On a repeat: the same body, with `Idempotent-Replayed: true`.',
+            headers: {
+              Location: { description: 'The account, relative to the request URL.', schema: { type: 'string' } },
+              'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' },
+            },
+            content: {
+              'application/json': {
+                schema: ref('Account'),
+                example: { accountId: 'acc_3f9a0c1b2d4e5f60718293a4b5c6d7e8', currency: 'USD', balance: 0, createdAt: '2026-01-16T09:00:00.000Z' },
+              },
+            },
+          },
+          '400': problemRef('InvalidTransferRequest'),
+          '401': problemRef('Unauthenticated'),
+          '409': problemRef('Conflict'),
+          '413': problemRef('PayloadTooLarge'),
+          '415': problemRef('UnsupportedMediaType'),
+          '422': problemRef('AccountRefused'),
+          '429': problemRef('Throttled'),
+          '503': problemRef('StoreUnavailable'),
+        },
+      };
     case 'getAccount':
       return {
         ...common,
@@ -272,7 +365,10 @@ function operation(functionId: FunctionId, resource: string): Json {
         ...common,
         parameters: [pathParameter('transferId', resource, { type: 'string', pattern: '^tr_[0-9a-f]{32}$' })],
         responses: {
-          '200': { description: 'The transfer.', content: { 'application/json': { schema: ref('Transfer'), example: TRANSFER_EXAMPLE } } },
+          '200': {
+            description: 'The transfer, and how much of it its reversals have sent back.',
+            content: { 'application/json': { schema: ref('TransferWithReversals'), example: { ...TRANSFER_EXAMPLE, reversedAmount: 0 } } },
+          },
           '401': problemRef('Unauthenticated'),
           '404': problemRef('TransferNotFound'),
           '429': problemRef('Throttled'),
@@ -469,12 +565,46 @@ function components(): Json {
         },
         additionalProperties: false,
       },
+      TransferWithReversals: {
+        type: 'object',
+        description: 'A transfer as GET /transfers/{transferId} shows it: the fields of Transfer, and `reversedAmount`.',
+        required: ['transferId', 'fromAccountId', 'toAccountId', 'amount', 'currency', 'reference', 'status', 'createdAt', 'reversedAmount'],
+        properties: {
+          transferId: { type: 'string', pattern: '^tr_[0-9a-f]{32}$' },
+          fromAccountId: { type: 'string' },
+          toAccountId: { type: 'string' },
+          amount: { type: 'integer', minimum: 1, maximum: MAX_TRANSFER_AMOUNT_MINOR, description: 'Minor units.' },
+          currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+          reference: { type: ['string', 'null'] },
+          status: { type: 'string', enum: ['completed'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          reversedAmount: { type: 'integer', minimum: 0, maximum: MAX_TRANSFER_AMOUNT_MINOR, description: 'Minor units sent back by its reversals so far.' },
+        },
+        additionalProperties: false,
+      },
+      [REVERSAL_REQUEST_SCHEMA.title]: objectJsonSchema(REVERSAL_REQUEST_SCHEMA, '2020-12'),
+      [OPEN_ACCOUNT_REQUEST_SCHEMA.title]: objectJsonSchema(OPEN_ACCOUNT_REQUEST_SCHEMA, '2020-12'),
+      Reversal: {
+        type: 'object',
+        required: ['reversalId', 'transferId', 'fromAccountId', 'toAccountId', 'amount', 'currency', 'reference', 'createdAt'],
+        properties: {
+          reversalId: { type: 'string', pattern: '^rv_[0-9a-f]{32}$', description: 'Derived from (caller, Idempotency-Key).' },
+          transferId: { type: 'string', pattern: '^tr_[0-9a-f]{32}$', description: 'The transfer reversed.' },
+          fromAccountId: { type: 'string', description: 'The account debited now: the one the transfer credited.' },
+          toAccountId: { type: 'string', description: "The original sender's account, credited." },
+          amount: { type: 'integer', minimum: 1, maximum: MAX_TRANSFER_AMOUNT_MINOR, description: 'Minor units.' },
+          currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+          reference: { type: ['string', 'null'] },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+        additionalProperties: false,
+      },
       IssuedKey: {
         type: 'object',
         required: ['key', 'operation', 'createdAt', 'expiresAt'],
         properties: {
           key: { type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.issuedPattern },
-          operation: { type: 'string', enum: ['transfer'] },
+          operation: { type: 'string', enum: [...KEY_OPERATIONS] },
           createdAt: { type: 'string', format: 'date-time' },
           expiresAt: { type: 'string', format: 'date-time', description: 'After this the key is refused (422); get a new one.' },
         },
@@ -541,7 +671,7 @@ function components(): Json {
     },
     responses: {
       InvalidRequest: problemResponse('The body is invalid; nothing was stored.', {
-        invalidField: problemExample('invalid-request', 'Invalid request', 400, 'operation must be "transfer".', { field: 'operation' }),
+        invalidField: problemExample('invalid-request', 'Invalid request', 400, 'operation must be "transfer" or "reversal" or "open-account".', { field: 'operation' }),
       }),
       InvalidTransferRequest: problemResponse('The Idempotency-Key or the body is invalid; nothing was stored.', {
         missingKey: problemExample(
@@ -584,6 +714,31 @@ function components(): Json {
           404,
           'No idempotency key of yours has this value (keys are deleted some time after they expire).',
         ),
+      }),
+      ReversalNotAllowed: problemResponse('You made this transfer; only the owner of the account it credited can reverse it. Final for the key.', {
+        notAllowed: problemExample(
+          'reversal-not-allowed',
+          'Reversal not allowed',
+          403,
+          'Only the owner of the account that transfer tr_3f9a0c1b2d4e5f60718293a4b5c6d7e8 credited can reverse it.',
+        ),
+      }),
+      ReversalRefused: problemResponse(
+        'Refused: more than is left to reverse, insufficient funds on the account debited (final, replayed); or a key problem ' +
+          '(used with another body, not issued to you for `reversal`, expired or used).',
+        {
+          exceeds: problemExample(
+            'reversal-exceeds-transfer',
+            'Reversal exceeds transfer',
+            422,
+            'Transfer tr_3f9a0c1b2d4e5f60718293a4b5c6d7e8 has 500 minor units left to reverse.',
+          ),
+          insufficientFunds: problemExample('insufficient-funds', 'Insufficient funds', 422, 'Account acc_bob_usd has insufficient funds for this transfer.'),
+          keyNotIssued: problemExample('idempotency-key-not-issued', 'Idempotency key not usable', 422, 'This idempotency key was not issued to you for this operation.'),
+        },
+      ),
+      AccountRefused: problemResponse('Refused: you have as many accounts as allowed (final, replayed); or a key problem.', {
+        limit: problemExample('account-limit-reached', 'Account limit reached', 422, 'You have 10 accounts, the most one caller may open.'),
       }),
       AccountNotFound: problemResponse('The account does not exist or is not yours (the two are never told apart). Final for the key.', {
         notFound: problemExample('account-not-found', 'Account not found', 404, 'Account acc_x does not exist or is not yours.'),

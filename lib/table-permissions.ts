@@ -14,10 +14,14 @@ const SCAN: DynamoDbAction = 'dynamodb:Scan';
  * The IAM actions behind each access level in lib/definitions.ts, per table.
  * What "write" means differs by table, and the difference protects money:
  *
- * - accounts: balances change in place (UpdateItem); no function creates or
- *   deletes an account, so none may PutItem (overwrite a balance) or DeleteItem.
- * - ledger: append-only; PutItem of a new entry, never UpdateItem or DeleteItem.
+ * - accounts: balances change in place (UpdateItem); only POST /accounts
+ *   creates an account (`create`: PutItem, always with attribute_not_exists,
+ *   and GetItem to read an earlier opening back); none deletes one.
+ * - ledger: append-only; PutItem of a new entry, never DeleteItem. The one
+ *   updated item is a transfer's reversal state, granted as `update` on
+ *   `rvs_*` keys alone (dynamodb:LeadingKeys).
  * - statements: append-only too (entries, list items); read by Query only.
+ *   The owner's account counter is `update` on `accounts-opened#*` keys alone.
  * - idempotency: Powertools puts, reads, completes (UpdateItem) and deletes a
  *   record on error, and a transfer marks its key USED; issuing a key is a
  *   single PutItem.
@@ -40,23 +44,31 @@ export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess
     write: [UPDATE_ITEM],
     readWrite: [GET_ITEM, UPDATE_ITEM],
     scan: [SCAN, GET_ITEM],
+    create: [PUT_ITEM, GET_ITEM],
+    update: [UPDATE_ITEM],
   },
   ledger: {
     read: [GET_ITEM],
     write: [PUT_ITEM],
     readWrite: [GET_ITEM, PUT_ITEM],
     scan: [SCAN, GET_ITEM],
+    create: [PUT_ITEM],
+    update: [UPDATE_ITEM],
   },
   statements: {
     read: [QUERY],
     write: [PUT_ITEM],
     readWrite: [QUERY, PUT_ITEM],
     scan: [SCAN, QUERY],
+    create: [PUT_ITEM],
+    update: [UPDATE_ITEM],
   },
   idempotency: {
     read: [GET_ITEM],
     write: [PUT_ITEM],
     readWrite: [GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
     scan: [SCAN],
+    create: [PUT_ITEM],
+    update: [UPDATE_ITEM],
   },
 };

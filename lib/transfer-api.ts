@@ -110,9 +110,10 @@ export class TransferApi extends Construct {
         fn.addEnvironment(SETTINGS.cursorSigningKey.envVar, this.cursorSigningKey.secretValue.unsafeUnwrap());
       }
       for (const tableId of Object.keys(TABLES) as TableId[]) {
-        const binding = definition.tables.find((candidate) => candidate.table === tableId);
-        if (binding === undefined) fn.nameTable(tables[tableId]);
-        else fn.bindTable({ table: tables[tableId], access: binding.access, leadingKeys: binding.leadingKeys });
+        // A table may be bound twice: whole-table actions, and others on some keys only.
+        const bindings = definition.tables.filter((candidate) => candidate.table === tableId);
+        if (bindings.length === 0) fn.nameTable(tables[tableId]);
+        for (const binding of bindings) fn.bindTable({ table: tables[tableId], access: binding.access, leadingKeys: binding.leadingKeys });
       }
       return fn;
     };

@@ -28,7 +28,7 @@ export function howToCall(demo: DemoFile, demoFilePath: string, store: LocalStor
     `  export DYNAMODB_ENDPOINT=${store.dynamoDbEndpoint} ${Object.values(TABLES)
       .map((table) => `${table.envVar}=${store.tableNames[table.id]}`)
       .join(' ')}`,
-    ...(alice === undefined ? [] : [`  npm run accounts -- open --owner ${alice.sub} --currency USD   # one more account for alice`]),
+    ...(alice === undefined ? [] : [`  npm run accounts -- open --owner ${alice.sub} --currency USD --request-id alice-usd-2   # one more account for alice`]),
     '',
     ...demo.users.flatMap((user) =>
       user.accounts.map(

@@ -4,7 +4,7 @@
  * entry in the same transaction as the credit, so the ledger still explains
  * every balance.
  *
- *   npm run accounts -- open --owner <cognito sub> --currency USD [--account acc_x]
+ *   npm run accounts -- open --owner <cognito sub> --currency USD (--request-id ID | --account acc_x)
  *   npm run accounts -- fund --account acc_x --amount 100000 --currency USD --request-id ID [--reference TEXT]
  *   npm run accounts -- show --account acc_x
  *
@@ -25,12 +25,13 @@ import { DynamoDbAccountStore, FundingRequestReusedError, type FundAccountInput 
 import { connectDynamoDb } from '../adapters/dynamodb/client';
 import { shellCommand } from '../client/shell-quote';
 import { AccountNotFoundError, BalanceLimitError, CurrencyMismatchError } from '../domain/errors';
+import { openAccount } from '../domain/open-account';
 import { MAX_BALANCE_MINOR, isCurrencyCode, isPositiveMinorAmount } from '../domain/money';
 import { isAccountId } from '../domain/transfer';
 import { readConfig } from '../functions/shared/config';
 
 const USAGE = `Usage:
-  npm run accounts -- open --owner <cognito sub> --currency <ISO 4217> [--account <id>]
+  npm run accounts -- open --owner <cognito sub> --currency <ISO 4217> (--request-id <id> | --account <id>)
   npm run accounts -- fund --account <id> --amount <minor units> --currency <ISO 4217> --request-id <id> [--reference <text>] [--operator <name>]
   npm run accounts -- show --account <id>`;
 
@@ -90,7 +91,20 @@ async function main(argv: readonly string[], io: AccountsCommandIo): Promise<num
       if (!isCurrencyCode(currency)) throw new UsageError('--currency must be three upper-case letters (ISO 4217).');
       const accountId = values.account;
       if (accountId !== undefined && !isAccountId(accountId)) throw new UsageError('--account must be 1-64 of A-Z a-z 0-9 _ -.');
-      const account = await accounts.openAccount({ ownerId: option(values, 'owner'), currency, ...(accountId ? { accountId } : {}) });
+      const requestId = values['request-id'];
+      if (requestId === undefined && accountId === undefined) {
+        throw new UsageError('open needs --request-id (or --account): a rerun after a lost answer must not open a second account.');
+      }
+      // The same use case as POST /accounts, idempotent by the request id (or the account id); operators are not bound by the per-caller limit.
+      const { account, alreadyExecuted } = await openAccount(accounts, {
+        principal: option(values, 'owner'),
+        idempotencyKey: `operator:${requestId ?? accountId}`,
+        request: { currency },
+        consumeIssuedKey: false,
+        accountLimit: Number.MAX_SAFE_INTEGER,
+        ...(accountId === undefined ? {} : { accountId }),
+      });
+      if (alreadyExecuted) io.stderr(`Account ${account.accountId} was opened earlier by this request; nothing changed.\n`);
       io.stdout(JSON.stringify(account, null, 2));
       return 0;
     }

@@ -2,13 +2,23 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { AccountNotFoundError, BalanceLimitError, CurrencyMismatchError } from '../../domain/errors';
+import {
+  AccountLimitReachedError,
+  AccountNotFoundError,
+  BalanceLimitError,
+  CurrencyMismatchError,
+  RequestInFlightError,
+  StoreUnavailableError,
+  TransactionConflictError,
+} from '../../domain/errors';
+import type { AccountOpening, AccountOpeningResult, AccountOpeningStore } from '../../domain/open-account';
 import { creditCeiling } from '../../domain/money';
 import type { Account, AccountStore } from '../../domain/ports';
 import { entriesOf } from '../../domain/entry';
 import { itemToAccount, moveBalance, type LedgerItem } from './items';
 import { entryToItem, ownedAccountItem } from './statement-items';
-import { translateStoreError } from './store-errors';
+import { cancellation, clientRequestToken, keyConsumption, keyRefusal, listPut, type TransactItem } from './money-transaction';
+import { UnexpectedCancellationError, isTransientCancellation, translateStoreError } from './store-errors';
 
 const accountIsNew = 'attribute_not_exists(accountId)';
 const fundingIsNew = 'attribute_not_exists(transferId)';
@@ -43,10 +53,15 @@ export interface FundAccountInput {
  * Accounts: read by the API, opened and funded by operators
  * (scripts/accounts.ts) and by the local seed.
  */
-export class DynamoDbAccountStore implements AccountStore {
+/** The counter item of an owner's accounts, in the statements table beside the owner's list. */
+export function accountCountKey(ownerId: string): { pk: string; sk: string } {
+  return { pk: `accounts-opened#${ownerId}`, sk: 'count' };
+}
+
+export class DynamoDbAccountStore implements AccountStore, AccountOpeningStore {
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
-    private readonly tables: { readonly accounts: string; readonly ledger: string; readonly statements: string },
+    private readonly tables: { readonly accounts: string; readonly ledger: string; readonly statements: string; readonly idempotency: string },
   ) {}
 
   async getAccount(accountId: string): Promise<Account | undefined> {
@@ -61,36 +76,99 @@ export class DynamoDbAccountStore implements AccountStore {
   }
 
   /**
-   * Opens an empty account; money only ever enters through fundAccount, so
-   * the ledger explains it. The account and its line in the owner's list
-   * (GET /accounts) are written together.
+   * Opens an empty account for a fixture, a seed or a bench, with no key and
+   * no limit (it still counts toward the owner's limit). Throws
+   * AccountExistsError when the id is taken.
    */
   async openAccount(input: OpenAccountInput): Promise<Account> {
-    const account: Account = {
-      accountId: input.accountId ?? `acc_${randomBytes(12).toString('base64url')}`,
-      ownerId: input.ownerId,
-      currency: input.currency,
-      balance: 0,
-      createdAt: new Date().toISOString(),
-    };
-    try {
-      await this.documentClient.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            // version: how many entries the account has (see moveBalance).
-            { Put: { TableName: this.tables.accounts, Item: { ...account, version: 0 }, ConditionExpression: accountIsNew } },
-            { Put: { TableName: this.tables.statements, Item: ownedAccountItem(account) } },
-          ],
+    const result = await this.openAccountOnce({
+      account: {
+        accountId: input.accountId ?? `acc_${randomBytes(12).toString('base64url')}`,
+        ownerId: input.ownerId,
+        currency: input.currency,
+        balance: 0,
+        createdAt: new Date().toISOString(),
+      },
+      accountLimit: Number.MAX_SAFE_INTEGER,
+      principal: input.ownerId,
+      idempotencyKey: '',
+      consumeIssuedKey: false,
+      nowEpochSeconds: Math.floor(Date.now() / 1000),
+    });
+    if (result.kind === 'already-executed') throw new AccountExistsError(result.account.accountId);
+    return result.account;
+  }
+
+  /**
+   * One TransactWriteItems, all or nothing (money only ever enters through
+   * fundAccount or a transfer, so the ledger explains every balance):
+   *   [0] the account, balance 0 and version 0 (see moveBalance), first, so
+   *       "already opened" is reason 0 and carries the account (ALL_OLD);
+   *   [1] its line in the owner's list (GET /accounts);
+   *   [2] the owner's count of accounts, refused at the limit: a condition
+   *       on one counter item, so racing openings cannot both pass it;
+   *   [3] the issued key becomes USED.
+   */
+  async openAccountOnce(opening: AccountOpening): Promise<AccountOpeningResult> {
+    const { account } = opening;
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tables.accounts,
+          Item: { ...account, version: 0 },
+          ConditionExpression: accountIsNew,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      listPut(this.tables.statements, ownedAccountItem(account)),
+      {
+        Update: {
+          TableName: this.tables.statements,
+          Key: accountCountKey(account.ownerId),
+          UpdateExpression: 'ADD opened :one',
+          ConditionExpression: 'attribute_not_exists(opened) OR opened < :limit',
+          ExpressionAttributeValues: { ':one': 1, ':limit': opening.accountLimit },
+        },
+      },
+    ];
+    if (opening.consumeIssuedKey) {
+      items.push(
+        keyConsumption({
+          table: this.tables.idempotency,
+          principal: opening.principal,
+          operation: 'open-account',
+          idempotencyKey: opening.idempotencyKey,
+          resultId: account.accountId,
+          nowIso: account.createdAt,
+          nowEpochSeconds: opening.nowEpochSeconds,
         }),
       );
-    } catch (error) {
-      if (error instanceof Error && error.name === 'TransactionCanceledException') {
-        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
-        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new AccountExistsError(account.accountId);
-      }
-      translateStoreError(error);
     }
-    return account;
+    try {
+      await this.documentClient.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: clientRequestToken(account.accountId) }));
+      return { kind: 'committed', account };
+    } catch (error) {
+      const cancelled = cancellation(error);
+      if (cancelled === undefined) {
+        // The token was used within 10 minutes with another timestamp: an earlier opening.
+        if (error instanceof Error && error.name === 'IdempotentParameterMismatchException') {
+          const earlier = await this.getAccount(account.accountId);
+          if (earlier !== undefined) return { kind: 'already-executed', account: earlier };
+          throw new StoreUnavailableError({ cause: error });
+        }
+        if (error instanceof Error && error.name === 'TransactionInProgressException') throw new RequestInFlightError({ cause: error });
+        return translateStoreError(error);
+      }
+      if (cancelled.failed(0)) {
+        const existing = cancelled.oldItem(0);
+        return { kind: 'already-executed', account: existing === undefined ? account : itemToAccount(existing) };
+      }
+      if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
+      if (cancelled.failed(3)) throw keyRefusal(cancelled.oldItem(3), 'open-account');
+      if (cancelled.failed(2)) throw new AccountLimitReachedError(opening.accountLimit);
+      if (isTransientCancellation(cancelled.codes)) throw new StoreUnavailableError({ cause: error });
+      throw new UnexpectedCancellationError(cancelled.codes, { cause: error });
+    }
   }
 
   /**

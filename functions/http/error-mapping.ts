@@ -13,6 +13,10 @@ import {
   IdempotencyKeyNotFoundError,
   IdempotencyKeyUnusableError,
   InvalidCursorError,
+  AccountLimitReachedError,
+  ReversalExceedsTransferError,
+  ReversalNotAllowedError,
+  ReversalTargetNotFoundError,
   IdempotencyPayloadMismatchError,
   InsufficientFundsError,
   PayloadTooLargeError,
@@ -94,6 +98,18 @@ function domainProblem(error: TransferServiceError): Problem {
   }
   if (error instanceof TransferNotFoundError) {
     return { status: 404, kind: 'transfer-not-found', title: 'Transfer not found', detail: error.message };
+  }
+  if (error instanceof ReversalTargetNotFoundError) {
+    return { status: 404, kind: 'transfer-not-found', title: 'Transfer not found', detail: error.message };
+  }
+  if (error instanceof ReversalNotAllowedError) {
+    return { status: 403, kind: 'reversal-not-allowed', title: 'Reversal not allowed', detail: error.message };
+  }
+  if (error instanceof ReversalExceedsTransferError) {
+    return { status: 422, kind: 'reversal-exceeds-transfer', title: 'Reversal exceeds transfer', detail: error.message };
+  }
+  if (error instanceof AccountLimitReachedError) {
+    return { status: 422, kind: 'account-limit-reached', title: 'Account limit reached', detail: error.message };
   }
   if (error instanceof IdempotencyKeyNotFoundError) {
     return { status: 404, kind: 'idempotency-key-not-found', title: 'Idempotency key not found', detail: error.message };

@@ -21,6 +21,8 @@ export interface ServiceSettings {
   readonly dynamoDbEndpoint: string | undefined;
   /** Signs list cursors; only the list functions need it (see cursorSigningKey()). */
   readonly cursorSigningKey: string | undefined;
+  /** Accounts one caller may open through POST /accounts. */
+  readonly accountLimit: number;
 }
 
 export interface ServiceConfig extends ServiceSettings {
@@ -62,6 +64,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ServiceSetti
     idempotencyLocalCache: setting(env, SETTINGS.idempotencyLocalCache),
     dynamoDbEndpoint: setting(env, SETTINGS.dynamoDbEndpoint),
     cursorSigningKey: setting(env, SETTINGS.cursorSigningKey),
+    accountLimit: setting(env, SETTINGS.accountLimit),
   };
 }
 

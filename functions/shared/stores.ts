@@ -1,4 +1,5 @@
 import { DynamoDbAccountStore } from '../../adapters/dynamodb/account-store';
+import { DynamoDbReversalStore } from '../../adapters/dynamodb/reversal-store';
 import { DynamoDbStatementStore } from '../../adapters/dynamodb/statement-store';
 import { DynamoDbTransferStore } from '../../adapters/dynamodb/transfer-store';
 import { config } from './config';
@@ -11,6 +12,7 @@ import { dynamoDb } from './dependencies';
 let accounts: DynamoDbAccountStore | undefined;
 let statements: DynamoDbStatementStore | undefined;
 let transfers: DynamoDbTransferStore | undefined;
+let reversals: DynamoDbReversalStore | undefined;
 
 export function accountStore(): DynamoDbAccountStore {
   accounts ??= new DynamoDbAccountStore(dynamoDb().documentClient, config().tables);
@@ -25,4 +27,9 @@ export function statementStore(): DynamoDbStatementStore {
 export function transferStore(): DynamoDbTransferStore {
   transfers ??= new DynamoDbTransferStore(dynamoDb().documentClient, config().tables);
   return transfers;
+}
+
+export function reversalStore(): DynamoDbReversalStore {
+  reversals ??= new DynamoDbReversalStore(dynamoDb().documentClient, config().tables);
+  return reversals;
 }

@@ -48,13 +48,13 @@ describe('Handlers: getAccount (owner only) and getTransfer (initiator or receiv
     expect(response.body.type).toBe('urn:exactly-once-transfers:problem:account-not-found');
   });
 
-  it('shows the initiator the transfer exactly as POST /transfers answered it', async () => {
+  it('shows the initiator the transfer exactly as POST /transfers answered it, with what its reversals sent back', async () => {
     // Act
     const response = await harness.getTransfer(ALICE, String(transfer.transferId));
 
-    // Assess
+    // Assess: the same fields in the same order, then reversedAmount.
     expect(response.statusCode).toBe(200);
-    expect(response.rawBody).toBe(transferBody);
+    expect(response.rawBody).toBe(`${transferBody.slice(0, -1)},"reversedAmount":0}`);
   });
 
   it('shows the owner of the credited account the same transfer', async () => {
@@ -63,7 +63,7 @@ describe('Handlers: getAccount (owner only) and getTransfer (initiator or receiv
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(response.rawBody).toBe(transferBody);
+    expect(response.rawBody).toBe(`${transferBody.slice(0, -1)},"reversedAmount":0}`);
   });
 
   it.each([

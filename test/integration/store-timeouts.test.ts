@@ -146,6 +146,9 @@ describe('Timeout budget', () => {
     getAccount: 1,
     getTransfer: 2,
     transfer: 2,
+    // Reads the transfer and the credited account before its transaction; Powertools deletes its record after.
+    reverseTransfer: 3,
+    openAccount: 2,
     listAccounts: 2,
     listEntries: 2,
     listTransfers: 2,

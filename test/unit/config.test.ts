@@ -12,6 +12,7 @@ describe('Function: readConfig', () => {
       idempotencyLocalCache: false,
       dynamoDbEndpoint: undefined,
       cursorSigningKey: undefined,
+      accountLimit: 10,
     });
   });
 

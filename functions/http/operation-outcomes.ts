@@ -5,10 +5,12 @@ import type { Problem } from './responses';
 const { metrics: names } = OBSERVABILITY;
 
 /**
- * Counts what POST /transfers answered, one metric per answer (names in
- * lib/definitions.ts, alarms in lib/monitoring.ts).
+ * Counts what an idempotent operation (a transfer, a reversal, an account
+ * opening) answered, one metric per answer (names in lib/definitions.ts,
+ * alarms in lib/monitoring.ts). The names say "Transfer" for history; they
+ * count every operation, and the alarms watch them all.
  */
-export const transferOutcomes = {
+export const operationOutcomes = {
   completed: (): void => countMetric(names.transfersCompleted),
   replayed: (): void => countMetric(names.replays),
   conflictRetried: (): void => countMetric(names.conflictRetries),
