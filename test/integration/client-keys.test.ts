@@ -21,6 +21,29 @@ describe('Handler: transfer with ALLOW_CLIENT_KEYS=true', () => {
 
   const body = (amount: number) => ({ fromAccountId: aliceUsd, toAccountId: bobUsd, amount, currency: 'USD' });
 
+  it('keeps the records of two operations apart: one client key serves a transfer and an account opening, each with its own answer', async () => {
+    // Prepare: one key string, two operations (each has its own persistence layer and key prefix).
+    const key = randomUUID();
+    const from = (await harness.openFunded('clientkeys-ivy', 'USD', 100)).accountId;
+    const ownBody = { fromAccountId: from, toAccountId: bobUsd, amount: 7, currency: 'USD' };
+
+    // Act
+    const transfer = await harness.transfer('clientkeys-ivy', key, ownBody);
+    const opened = await harness.openAccount('clientkeys-ivy', key, { currency: 'USD' });
+    const transferAgain = await harness.transfer('clientkeys-ivy', key, ownBody);
+    const openedAgain = await harness.openAccount('clientkeys-ivy', key, { currency: 'USD' });
+
+    // Assess
+    expect(transfer.statusCode).toBe(201);
+    expect(opened.statusCode).toBe(201);
+    expect(opened.body).toMatchObject({ currency: 'USD', balance: 0 });
+    expect(opened.headers['Idempotent-Replayed']).toBeUndefined();
+    expect(transferAgain.rawBody).toBe(transfer.rawBody);
+    expect(openedAgain.rawBody).toBe(opened.rawBody);
+    const records = (await harness.tables.scan('idempotency')).map((item) => String(item.id));
+    expect(records.some((id) => id.startsWith('open-account#'))).toBe(true);
+  });
+
   it('accepts a client-generated UUID key and moves the money once across repeats', async () => {
     // Prepare
     const key = randomUUID();

@@ -24,6 +24,10 @@ export interface Harness {
   ): Promise<Reply>;
   getAccount(principal: string, accountId: string): Promise<Reply>;
   getTransfer(principal: string, transferId: string): Promise<Reply>;
+  /** POST /transfers/{transferId}/reversals. */
+  reverse(principal: string | undefined, key: string | undefined, transferId: string, body: unknown): Promise<Reply>;
+  /** POST /accounts. */
+  openAccount(principal: string | undefined, key: string | undefined, body: unknown): Promise<Reply>;
   /** Any GET route of lib/definitions.ts, as API Gateway would invoke it. */
   get(principal: string | undefined, resource: string, options?: { path?: Record<string, string>; query?: Record<string, string> }): Promise<Reply>;
   balances(): Promise<Map<string, number>>;
@@ -49,6 +53,30 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     transfer: (await import('../../functions/transfer')).handler,
     getAccount: (await import('../../functions/get-account')).handler,
     getTransfer: (await import('../../functions/get-transfer')).handler,
+  };
+  const writeHandlers = {
+    reverseTransfer: (await import('../../functions/reverse-transfer')).handler,
+    openAccount: (await import('../../functions/open-account')).handler,
+  };
+  const post = async (
+    functionId: keyof typeof writeHandlers,
+    resource: string,
+    principal: string | undefined,
+    key: string | undefined,
+    body: unknown,
+    pathParameters?: Record<string, string>,
+  ): Promise<Reply> => {
+    const path = resource.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(pathParameters?.[name] ?? ''));
+    const event = apiGatewayEvent({
+      method: 'POST',
+      resource,
+      path,
+      ...(pathParameters === undefined ? {} : { pathParameters }),
+      headers: { 'Content-Type': 'application/json', ...(key === undefined ? {} : { 'Idempotency-Key': key }) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      ...(claimsOf(principal) === undefined ? {} : { claims: claimsOf(principal) }),
+    });
+    return reply(await writeHandlers[functionId](event, lambdaContext(functionId, FUNCTIONS[functionId].timeoutSeconds)));
   };
   const readHandlers: Record<string, (event: ReturnType<typeof apiGatewayEvent>) => Promise<APIGatewayProxyResult>> = {
     '/accounts': (await import('../../functions/list-accounts')).handler,
@@ -117,6 +145,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       });
       return reply(await handlers.getTransfer(event));
     },
+    reverse: (principal, key, transferId, body) => post('reverseTransfer', '/transfers/{transferId}/reversals', principal, key, body, { transferId }),
+    openAccount: (principal, key, body) => post('openAccount', '/accounts', principal, key, body),
     async get(principal, resource, options = {}) {
       const handler = readHandlers[resource];
       if (handler === undefined) throw new Error(`No GET route ${resource}`);
