@@ -1,3 +1,4 @@
+import { parseCorsOrigins } from '../../lib/cors-policy';
 import { SETTINGS, TABLES, type TableId } from '../../lib/definitions';
 
 export interface ServiceConfig {
@@ -12,6 +13,8 @@ export interface ServiceConfig {
   readonly dynamoDbEndpoint: string | undefined;
   /** Signs list cursors; only the list functions need it (see cursorSigningKey()). */
   readonly cursorSigningKey: string | undefined;
+  /** Origins whose pages may call the API from a browser; empty: no CORS headers at all. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigurationError extends Error {
@@ -59,7 +62,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     idempotencyLocalCache: flag(env, SETTINGS.idempotencyLocalCache),
     dynamoDbEndpoint: endpoint === undefined || endpoint === '' ? undefined : endpoint,
     cursorSigningKey: cursorKey === undefined || cursorKey === '' ? undefined : cursorKey,
+    corsOrigins: readCorsOrigins(env),
   };
+}
+
+/** CORS_ORIGINS, checked; the local server reads it through here too, before it listens. */
+export function readCorsOrigins(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const reading = parseCorsOrigins(env[SETTINGS.corsOrigins.envVar] ?? '');
+  if (!reading.ok) throw new ConfigurationError(`${SETTINGS.corsOrigins.envVar}: ${reading.reason}`);
+  return reading.origins;
 }
 
 let cached: ServiceConfig | undefined;

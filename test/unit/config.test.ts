@@ -11,6 +11,7 @@ describe('Function: readConfig', () => {
       idempotencyLocalCache: false,
       dynamoDbEndpoint: undefined,
       cursorSigningKey: undefined,
+      corsOrigins: [],
     });
   });
 
