@@ -1,5 +1,6 @@
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
+import { gatewayResponseCorsHeaders } from './gateway-cors';
 
 export interface GatewayProblem {
   readonly type: ResponseType;
@@ -56,13 +57,14 @@ export function problemTemplate({ kind, title, status, detail }: GatewayProblem)
   ].join('');
 }
 
-export function addProblemGatewayResponses(api: RestApi): void {
+/** `corsOrigins`: with any, the answers carry the CORS headers too (lib/gateway-cors.ts says how, and its limit). */
+export function addProblemGatewayResponses(api: RestApi, corsOrigins: readonly string[] = []): void {
   for (const problem of GATEWAY_PROBLEMS) {
     api.addGatewayResponse(`${problem.type.responseType}Problem`, {
       type: problem.type,
       ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
       // Header values are mapping expressions: a literal is single-quoted.
-      responseHeaders: { 'Content-Type': "'application/problem+json'", 'Cache-Control': "'no-store'" },
+      responseHeaders: { 'Content-Type': "'application/problem+json'", 'Cache-Control': "'no-store'", ...gatewayResponseCorsHeaders(corsOrigins) },
       templates: { 'application/json': problemTemplate(problem) },
     });
   }

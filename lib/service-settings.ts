@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { parseCorsOrigins } from './cors-policy';
 import { SETTINGS } from './definitions';
 
 /** The deploy-time switches every function receives as environment variables. */
@@ -6,11 +7,14 @@ export interface ServiceSettings {
   readonly keyRetentionSeconds: number;
   readonly allowClientKeys: boolean;
   readonly idempotencyLocalCache: boolean;
+  /** Origins whose pages may call the API from a browser (lib/cors-policy.ts); empty: no CORS at all. */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
- * Reads `-c keyRetentionSeconds=3600`, `-c allowClientKeys=true` and
- * `-c idempotencyLocalCache=true`. The CLI
+ * Reads `-c keyRetentionSeconds=3600`, `-c allowClientKeys=true`,
+ * `-c idempotencyLocalCache=true` and
+ * `-c corsOrigins=https://app.example.com,https://admin.example.com`. The CLI
  * passes context values as strings, cdk.json and tests as JSON values: both
  * are accepted. A bad value fails the synth rather than every invocation
  * (functions/shared/config.ts applies the same rule at run time).
@@ -24,7 +28,18 @@ export function readServiceSettings(node: Node): ServiceSettings {
       node.tryGetContext('idempotencyLocalCache'),
       SETTINGS.idempotencyLocalCache.default,
     ),
+    corsOrigins: readCorsOrigins(node.tryGetContext(SETTINGS.corsOrigins.contextKey)),
   };
+}
+
+/** A comma-separated string (the CLI) or a list of strings (cdk.json). */
+function readCorsOrigins(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  const text = Array.isArray(value) && value.every((entry) => typeof entry === 'string') ? value.join(',') : value;
+  if (typeof text !== 'string') throw new Error(`Context corsOrigins must be a comma-separated list of origins; got ${JSON.stringify(value)}.`);
+  const reading = parseCorsOrigins(text);
+  if (!reading.ok) throw new Error(`Context corsOrigins: ${reading.reason}`);
+  return reading.origins;
 }
 
 function readRetention(value: unknown): number {
