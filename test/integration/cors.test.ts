@@ -64,7 +64,7 @@ describe('Handlers with CORS_ORIGINS set', () => {
     expect(JSON.stringify(stored)).not.toContain('Access-Control');
   });
 
-  it('answer problems to an allowed origin with that origin too (a 400 and a 404)', async () => {
+  it('answer a problem to an allowed origin with that origin too, and a request without Origin with Vary only', async () => {
     // Act
     const invalid = await harness.transfer(ALICE, undefined, { amount: 1 }, { Origin: APP });
     const missing = await harness.get(ALICE, '/accounts/{accountId}', { path: { accountId: 'acc_nobody' } });
