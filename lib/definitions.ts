@@ -228,7 +228,7 @@ export const SETTINGS = {
   /** Powertools keeps completed records in memory: a repeat on a warm instance costs no DynamoDB call. */
   idempotencyLocalCache: { envVar: 'IDEMPOTENCY_LOCAL_CACHE', default: false },
   dynamoDbEndpoint: { envVar: 'DYNAMODB_ENDPOINT' },
-  /** Origins whose pages may call the API from a browser (lib/cors-policy.ts); none by default. */
+  /** Origins whose pages may call the API from a browser (lib/cors-origins.ts, lib/cors-policy.ts); none by default. */
   corsOrigins: { envVar: 'CORS_ORIGINS', contextKey: 'corsOrigins' },
   /** HMAC key of list cursors (domain/cursor.ts); the stack makes one in Secrets Manager, `npm start` a random one. */
   cursorSigningKey: { envVar: 'CURSOR_SIGNING_KEY', minLength: 32 },

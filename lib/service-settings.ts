@@ -1,5 +1,5 @@
 import type { Node } from 'constructs';
-import { parseCorsOrigins } from './cors-policy';
+import { parseCorsOrigins } from './cors-origins';
 import { SETTINGS } from './definitions';
 
 /** The deploy-time switches every function receives as environment variables. */
@@ -7,7 +7,7 @@ export interface ServiceSettings {
   readonly keyRetentionSeconds: number;
   readonly allowClientKeys: boolean;
   readonly idempotencyLocalCache: boolean;
-  /** Origins whose pages may call the API from a browser (lib/cors-policy.ts); empty: no CORS at all. */
+  /** Origins whose pages may call the API from a browser (lib/cors-origins.ts); empty: no CORS at all. */
   readonly corsOrigins: readonly string[];
 }
 

@@ -70,7 +70,7 @@ export interface LocalApiOptions {
   /** One line per request (method, path, status, duration); console.log by default. */
   readonly log?: (line: string) => void;
   /**
-   * Origins whose pages may call the API (CORS_ORIGINS, lib/cors-policy.ts).
+   * Origins whose pages may call the API (CORS_ORIGINS, lib/cors-origins.ts).
    * None by default: no CORS headers, and OPTIONS gets 405 like any method a
    * resource lacks (the deployed API has no OPTIONS methods then).
    */

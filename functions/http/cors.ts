@@ -3,7 +3,7 @@ import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from
 import { config } from '../shared/config';
 
 /**
- * CORS headers (lib/cors-policy.ts says which origins, headers and methods):
+ * CORS headers (lib/cors-policy.ts says which headers and methods, lib/cors-origins.ts reads the origins):
  * the functions' answers get them in `observed`, the local gateway's own
  * answers and preflights in local/server.ts. With no origin configured,
  * nothing changes. An answer to an allowed origin names that origin; any

@@ -1,4 +1,4 @@
-import { parseCorsOrigins } from '../../lib/cors-policy';
+import { parseCorsOrigins } from '../../lib/cors-origins';
 import { SETTINGS, TABLES, type TableId } from '../../lib/definitions';
 
 export interface ServiceConfig {

@@ -2,7 +2,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { corsHeaders, preflightHeaders, requestOrigin, withHeaders } from '../../functions/http/cors';
 import { ConfigurationError, readConfig, readCorsOrigins } from '../../functions/shared/config';
 import { apiGatewayEvent } from '../../local/api-gateway-event';
-import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, corsMethods, corsResources, parseCorsOrigins } from '../../lib/cors-policy';
+import { parseCorsOrigins } from '../../lib/cors-origins';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, corsMethods, corsResources } from '../../lib/cors-policy';
 import { ROUTES } from '../../lib/definitions';
 
 const APP = 'https://app.example.com';
