@@ -7,6 +7,8 @@
  * the Lambda bundles and the local tools can load it cheaply.
  */
 
+import { parseCorsOrigins } from './cors-origins';
+
 export type TableId = 'accounts' | 'ledger' | 'statements' | 'idempotency';
 
 export interface TableDefinition {
@@ -310,7 +312,8 @@ export type SettingDefinition =
     }
   | { readonly kind: 'boolean'; readonly envVar: string; readonly default: boolean }
   | { readonly kind: 'url'; readonly envVar: string }
-  | { readonly kind: 'secret'; readonly envVar: string; readonly minLength: number };
+  | { readonly kind: 'secret'; readonly envVar: string; readonly minLength: number }
+  | { readonly kind: 'origins'; readonly envVar: string };
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -341,6 +344,8 @@ export const SETTINGS = {
   dynamoDbEndpoint: { kind: 'url', envVar: 'DYNAMODB_ENDPOINT' },
   /** Accounts one caller may open through POST /accounts (operators are not bound by it). */
   accountLimit: { kind: 'integer', envVar: 'ACCOUNT_LIMIT', default: 10, min: 1, max: 1000, allowed: 'an integer from 1 to 1000' },
+  /** Origins whose pages may call the API from a browser (lib/cors-origins.ts, lib/cors-policy.ts); none by default. */
+  corsOrigins: { kind: 'origins', envVar: 'CORS_ORIGINS' },
   /** HMAC key of list cursors (domain/cursor.ts); the stack makes one in Secrets Manager, `npm start` a random one. */
   cursorSigningKey: { kind: 'secret', envVar: 'CURSOR_SIGNING_KEY', minLength: 32 },
   /**
@@ -392,6 +397,15 @@ export function parseSetting<S extends SettingDefinition>(
       if (value === false || value === 'false') return { value: false as SettingValue<S> };
       return { problem: `must be "true" or "false"${got}` };
     }
+    case 'origins': {
+      // A comma-separated string (the environment, the CLI) or a list of strings (cdk.json).
+      if (value === undefined) return { value: [] as unknown as SettingValue<S> };
+      const text = Array.isArray(value) && value.every((entry) => typeof entry === 'string') ? value.join(',') : value;
+      if (typeof text !== 'string') return { problem: `must be a comma-separated list of origins${got}` };
+      const reading = parseCorsOrigins(text);
+      if (!reading.ok) return { problem: `: ${reading.reason}` };
+      return { value: reading.origins as unknown as SettingValue<S> };
+    }
     case 'secret': {
       // Never quoted back: it is a key.
       if (value === undefined) return { value: undefined as SettingValue<S> };
@@ -412,7 +426,9 @@ export type SettingValue<S extends SettingDefinition> = S extends { readonly kin
   ? number
   : S extends { readonly kind: 'boolean' }
     ? boolean
-    : string | undefined;
+    : S extends { readonly kind: 'origins' }
+      ? readonly string[]
+      : string | undefined;
 
 /** A bad value, quoted for the message: at most 64 characters of it, control characters replaced. */
 export function quoteValue(raw: unknown): string {

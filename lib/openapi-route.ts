@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import { AuthorizationType, MockIntegration, PassthroughBehavior, type Method, type RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { mockIntegrationCors } from './gateway-cors';
 import { OPENAPI_PATH, openApiDocument } from './openapi';
 
 /** Placeholder for the API's own URL, replaced after the document is encoded (it holds a CloudFormation token). */
@@ -12,10 +13,12 @@ const OWN_URL = 'https://this-api.invalid';
  * deployed routes. It is public on purpose: it describes the contract,
  * never data. The stage throttling and the WAF apply to it as to any route.
  */
-export function addOpenApiRoute(api: RestApi, stageName: string): Method {
+export function addOpenApiRoute(api: RestApi, stageName: string, corsOrigins: readonly string[] = []): Method {
   // The stage's own URL would make the method depend on the stage, which depends on every method.
   const ownUrl = `https://${api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stageName}`;
   const document = openApiDocument({ servers: [{ url: OWN_URL, description: 'This API.' }] });
+  // A front end on an allowed origin may read the document too (lib/gateway-cors.ts).
+  const cors = mockIntegrationCors(corsOrigins);
   return api.root.resourceForPath(OPENAPI_PATH).addMethod(
     'GET',
     new MockIntegration({
@@ -24,14 +27,16 @@ export function addOpenApiRoute(api: RestApi, stageName: string): Method {
       integrationResponses: [
         {
           statusCode: '200',
-          responseParameters: { 'method.response.header.Cache-Control': "'public, max-age=300'" },
-          responseTemplates: { 'application/json': literalMappingTemplate(JSON.stringify(document)).split(OWN_URL).join(ownUrl) },
+          responseParameters: { 'method.response.header.Cache-Control': "'public, max-age=300'", ...cors.responseParameters },
+          responseTemplates: {
+            'application/json': cors.templatePrefix + literalMappingTemplate(JSON.stringify(document)).split(OWN_URL).join(ownUrl),
+          },
         },
       ],
     }),
     {
       authorizationType: AuthorizationType.NONE,
-      methodResponses: [{ statusCode: '200', responseParameters: { 'method.response.header.Cache-Control': true } }],
+      methodResponses: [{ statusCode: '200', responseParameters: { 'method.response.header.Cache-Control': true, ...cors.methodResponseParameters } }],
     },
   );
 }

@@ -1,6 +1,7 @@
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { IDEMPOTENCY_KEY_HEADER } from '../domain/schemas';
 import { PROBLEM_TYPE_BASE } from '../functions/http/responses';
+import { gatewayResponseCorsHeaders } from './gateway-cors';
 
 export interface GatewayProblem {
   readonly type: ResponseType;
@@ -67,13 +68,14 @@ export function problemTemplate({ kind, title, status, detail, field }: GatewayP
   ].join('');
 }
 
-export function addProblemGatewayResponses(api: RestApi): void {
+/** `corsOrigins`: with any, the answers carry the CORS headers too (lib/gateway-cors.ts says how, and its limit). */
+export function addProblemGatewayResponses(api: RestApi, corsOrigins: readonly string[] = []): void {
   for (const problem of GATEWAY_PROBLEMS) {
     api.addGatewayResponse(`${problem.type.responseType}Problem`, {
       type: problem.type,
       ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
       // Header values are mapping expressions: a literal is single-quoted.
-      responseHeaders: { 'Content-Type': "'application/problem+json'", 'Cache-Control': "'no-store'" },
+      responseHeaders: { 'Content-Type': "'application/problem+json'", 'Cache-Control': "'no-store'", ...gatewayResponseCorsHeaders(corsOrigins) },
       templates: { 'application/json': problemTemplate(problem) },
     });
   }

@@ -20,6 +20,7 @@ import { Construct } from 'constructs';
 import { IDEMPOTENCY_KEY_HEADER, TRANSFER_REQUEST_SCHEMA, type ObjectSchema } from '../domain/schemas';
 import { FUNCTIONS, ROUTES, SETTINGS, TABLES, type FunctionDefinition, type FunctionId, type ServiceFunctionId, type TableId } from './definitions';
 import type { EdgeSettings } from './edge-settings';
+import { addCorsPreflights } from './gateway-cors';
 import { objectJsonSchema } from './json-schema';
 import { addOpenApiRoute } from './openapi-route';
 import { addProblemGatewayResponses } from './problem-responses';
@@ -82,8 +83,10 @@ export class TransferApi extends Construct {
   readonly functions: Readonly<Record<ServiceFunctionId, ServiceFunction>>;
   readonly accessLogs: LogGroup;
   readonly cursorSigningKey: Secret;
-  /** GET /openapi.json: the one method without the authorizer. */
+  /** GET /openapi.json: the one method without the authorizer besides the preflights. */
   readonly openApiMethod: Method;
+  /** OPTIONS on every resource of ROUTES, without the authorizer; none unless corsOrigins is set. */
+  readonly corsPreflightMethods: readonly Method[];
 
   constructor(scope: Construct, id: string, { tables, userPool, settings, edge }: TransferApiProps) {
     super(scope, id);
@@ -181,8 +184,10 @@ export class TransferApi extends Construct {
         .resourceForPath(route.resource)
         .addMethod(route.method, new LambdaIntegration(this.functions[route.functionId]), methodOptions(route.functionId));
     }
-    this.openApiMethod = addOpenApiRoute(this.restApi, STAGE_NAME);
-    addProblemGatewayResponses(this.restApi);
+    // Browsers' preflights are answered by the gateway, without a token (lib/gateway-cors.ts).
+    this.corsPreflightMethods = settings.corsOrigins.length === 0 ? [] : addCorsPreflights(this.restApi, settings.corsOrigins);
+    this.openApiMethod = addOpenApiRoute(this.restApi, STAGE_NAME, settings.corsOrigins);
+    addProblemGatewayResponses(this.restApi, settings.corsOrigins);
   }
 }
 

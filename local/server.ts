@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { UnauthenticatedError } from '../domain/errors';
+import { corsHeaders, preflightHeaders, withHeaders } from '../functions/http/cors';
 import { toProblem } from '../functions/http/error-mapping';
 import { problemResponse, type Problem } from '../functions/http/responses';
+import { corsMethods } from '../lib/cors-policy';
 import { FUNCTIONS, ROUTES, type FunctionId, type RouteDefinition } from '../lib/definitions';
 import { OPENAPI_PATH, openApiDocument } from '../lib/openapi';
 import { apiGatewayEvent, lambdaContext, rawHeaderPairs, receivedValues } from './api-gateway-event';
@@ -41,6 +43,14 @@ import type { ProxyHandler } from './handlers';
  *   separate instances).
  * - A request whose client went away still runs to the end, as a Lambda
  *   invocation does: that is the "response lost after the commit" case.
+ * - CORS (with `corsOrigins`): a preflight from an origin that is not
+ *   allowed gets no CORS headers, where the deployed preflight names the
+ *   first allowed origin (the browser refuses either). The gateway's own
+ *   answers name the request's origin only when it is allowed; the deployed
+ *   ones name the one allowed origin, or with several copy any request's
+ *   (lib/gateway-cors.ts). What Node refuses before a request exists (431,
+ *   400, 408) has no Origin to read: it names the allowed origin when there
+ *   is exactly one, as the deployed gateway does.
  */
 
 /** Requests with a larger body are refused with 413 before any handler runs. */
@@ -59,6 +69,12 @@ export interface LocalApiOptions {
   readonly authorizer: LocalAuthorizer;
   /** One line per request (method, path, status, duration); console.log by default. */
   readonly log?: (line: string) => void;
+  /**
+   * Origins whose pages may call the API (CORS_ORIGINS, lib/cors-origins.ts).
+   * None by default: no CORS headers, and OPTIONS gets 405 like any method a
+   * resource lacks (the deployed API has no OPTIONS methods then).
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface LocalApi {
@@ -91,7 +107,7 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
     running.add(request);
     void request.finally(() => running.delete(request));
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, log));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, log, options.corsOrigins ?? []));
   // Keep-alive connections must not keep a closing server alive for long.
   server.keepAliveTimeout = 5_000;
 
@@ -136,12 +152,15 @@ async function serve(
   const requestId = randomUUID();
   const method = req.method ?? 'GET';
   const { path, query } = splitUrl(req.url ?? '/');
+  const corsOrigins = options.corsOrigins ?? [];
+  // The CORS headers of the gateway's own answers; a function's answer has its own (functions/http/cors.ts).
+  const gateway = (own: APIGatewayProxyResult): APIGatewayProxyResult => withHeaders(own, corsHeaders(req.headers.origin, corsOrigins));
   let result: APIGatewayProxyResult | undefined;
   try {
     result =
       method === 'GET' && path === OPENAPI_PATH
-        ? { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: servedDocument.text }
-        : await answer(options, req, { requestId, method, path, query });
+        ? gateway({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: servedDocument.text })
+        : await answer(options, req, { requestId, method, path, query, corsOrigins }, gateway);
   } catch (error) {
     // Only reading the request can fail here: the client went away mid-body.
     result = undefined;
@@ -159,13 +178,27 @@ interface IncomingRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
+  readonly corsOrigins: readonly string[];
 }
 
-async function answer(options: LocalApiOptions, req: IncomingMessage, request: IncomingRequest): Promise<APIGatewayProxyResult> {
-  const { requestId, method, path } = request;
+/** `gateway` adds the CORS headers to an answer of the gateway itself. */
+async function answer(
+  options: LocalApiOptions,
+  req: IncomingMessage,
+  request: IncomingRequest,
+  gateway: (own: APIGatewayProxyResult) => APIGatewayProxyResult,
+): Promise<APIGatewayProxyResult> {
+  const { requestId, method, path, corsOrigins } = request;
   const candidates = matchPath(path);
-  if (candidates.length === 0) {
-    return problem(requestId, { status: 404, kind: 'route-not-found', title: 'Not Found', detail: `No resource at ${path.slice(0, 200)}.` });
+  const resource = candidates[0]?.route.resource;
+  if (resource === undefined) {
+    return gateway(problem(requestId, { status: 404, kind: 'route-not-found', title: 'Not Found', detail: `No resource at ${path.slice(0, 200)}.` }));
+  }
+  // A browser's preflight, answered by the gateway without a token, as the deployed OPTIONS methods are.
+  if (method === 'OPTIONS' && corsOrigins.length > 0) {
+    const requestedMethod = req.headers['access-control-request-method'];
+    const preflight = { origin: req.headers.origin, requestedMethod, methods: corsMethods(resource) };
+    return { statusCode: 204, headers: preflightHeaders(preflight, corsOrigins), body: '' };
   }
   const match = candidates.find((candidate) => candidate.route.method === method);
   if (match === undefined) {
@@ -176,7 +209,7 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
       title: 'Method Not Allowed',
       detail: `${path.slice(0, 200)} accepts ${allowed}.`,
     });
-    return { ...refusal, headers: { ...refusal.headers, Allow: allowed } };
+    return gateway({ ...refusal, headers: { ...refusal.headers, Allow: allowed } });
   }
 
   const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
@@ -188,14 +221,14 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
       detail: `The request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes.`,
     });
     // The rest of the body is never read: close the connection after answering.
-    return { ...refusal, headers: { ...refusal.headers, Connection: 'close' } };
+    return gateway({ ...refusal, headers: { ...refusal.headers, Connection: 'close' } });
   }
 
   // Like API Gateway, the authorizer decides before any function runs.
   const decision = await options.authorizer.authorize(req.headers.authorization);
   if (!decision.allowed) {
     // The function's own 401 (one error mapping), with the authorizer's reason.
-    return problem(requestId, { ...toProblem(new UnauthenticatedError()), detail: decision.reason });
+    return gateway(problem(requestId, { ...toProblem(new UnauthenticatedError()), detail: decision.reason }));
   }
 
   const { functionId } = match.route;
@@ -221,21 +254,25 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
     result = await options.handlers[functionId](event, context);
   } catch (error) {
     console.error(`local api: ${functionId} threw for request ${requestId}: ${describeError(error)}`);
-    return problem(requestId, {
-      status: 500,
-      kind: 'internal-error',
-      title: 'Internal error',
-      detail: 'The function failed unexpectedly.',
-    });
+    return gateway(
+      problem(requestId, {
+        status: 500,
+        kind: 'internal-error',
+        title: 'Internal error',
+        detail: 'The function failed unexpectedly.',
+      }),
+    );
   }
   if (!isProxyResult(result)) {
     console.error(`local api: ${functionId} returned a malformed proxy response for request ${requestId}`);
-    return problem(requestId, {
-      status: 502,
-      kind: 'malformed-function-response',
-      title: 'Bad Gateway',
-      detail: 'The function returned a malformed proxy response.',
-    });
+    return gateway(
+      problem(requestId, {
+        status: 502,
+        kind: 'malformed-function-response',
+        title: 'Bad Gateway',
+        detail: 'The function returned a malformed proxy response.',
+      }),
+    );
   }
   return result;
 }
@@ -247,7 +284,7 @@ async function answer(options: LocalApiOptions, req: IncomingMessage, request: I
  * codes, then close the connection: the rest of what the client sends is
  * not a request.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: (line: string) => void): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: (line: string) => void, corsOrigins: readonly string[]): void {
   // Node's own rule: nothing for a client that is gone, nor in the middle of a response already started.
   const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
@@ -256,7 +293,8 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: (l
   }
   const details = clientErrorProblem(error.code);
   const requestId = randomUUID();
-  const result = problemResponse(details, requestId);
+  // No request, no Origin: the one allowed origin if there is exactly one, like a deployed gateway response.
+  const result = withHeaders(problemResponse(details, requestId), corsHeaders(corsOrigins.length === 1 ? corsOrigins[0] : undefined, corsOrigins));
   const body = Buffer.from(result.body, 'utf8');
   const head = [
     `HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode] ?? ''}`,
@@ -389,7 +427,8 @@ function write(res: ServerResponse, result: APIGatewayProxyResult, requestId: st
   }
   res.setHeader('x-amzn-RequestId', requestId);
   const body = Buffer.from(result.body ?? '', result.isBase64Encoded === true ? 'base64' : 'utf8');
-  res.setHeader('Content-Length', body.length);
+  // A 204 (a preflight) has no body and must not say it has one (RFC 9110, 8.6).
+  if (result.statusCode !== 204) res.setHeader('Content-Length', body.length);
   res.writeHead(result.statusCode);
   res.end(body);
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { DynamoDbAccountStore } from '../adapters/dynamodb/account-store';
 import { connectDynamoDb } from '../adapters/dynamodb/client';
 import { createTables } from '../adapters/dynamodb/create-tables';
+import { readCorsOrigins } from '../functions/shared/config';
 import { dynamoDb } from '../functions/shared/dependencies';
 import { SETTINGS, TABLES, type TableId } from '../lib/definitions';
 import { createLocalAuthorizer } from './authorizer';
@@ -35,6 +36,12 @@ export interface LocalStackOptions {
    * handlers' DynamoDB client; off by default. Nothing deployed has it.
    */
   readonly faults?: boolean;
+  /**
+   * Origins whose pages may call the API (CORS). Defaults to CORS_ORIGINS,
+   * checked before anything starts; none by default. The handlers get the
+   * same list.
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** `.local/demo.json`: what a client needs to call the local API as a demo user. */
@@ -66,6 +73,9 @@ export interface LocalStack {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
+  const corsOrigins = readCorsOrigins(
+    options.corsOrigins === undefined ? process.env : { [SETTINGS.corsOrigins.envVar]: options.corsOrigins.join(',') },
+  );
   // Fail before starting Java when the port is obviously taken.
   await assertPortFree(options.port, host);
 
@@ -77,7 +87,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const authorizer = await createLocalAuthorizer();
   const faults = options.faults === true ? createFaultInjector() : undefined;
   const handlers = faults === undefined ? HANDLERS : faults.wrapHandlers(HANDLERS);
-  const localApi = createLocalApi({ handlers, authorizer, ...(options.log === undefined ? {} : { log: options.log }) });
+  const localApi = createLocalApi({ handlers, authorizer, corsOrigins, ...(options.log === undefined ? {} : { log: options.log }) });
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -95,6 +105,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await createTables(connection.client, tableNames);
     for (const definition of Object.values(TABLES)) process.env[definition.envVar] = tableNames[definition.id];
     process.env[SETTINGS.dynamoDbEndpoint.envVar] = dynamoDbEndpoint;
+    process.env[SETTINGS.corsOrigins.envVar] = corsOrigins.join(',');
     // Cursors are signed with a key of this run unless one is given: they do not outlive it.
     if (nonEmpty(process.env[SETTINGS.cursorSigningKey.envVar]) === undefined) {
       process.env[SETTINGS.cursorSigningKey.envVar] = randomBytes(32).toString('base64url');

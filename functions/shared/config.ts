@@ -23,6 +23,8 @@ export interface ServiceSettings {
   readonly cursorSigningKey: string | undefined;
   /** Accounts one caller may open through POST /accounts. */
   readonly accountLimit: number;
+  /** Origins whose pages may call the API from a browser; empty: no CORS headers at all. */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface ServiceConfig extends ServiceSettings {
@@ -65,6 +67,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ServiceSetti
     dynamoDbEndpoint: setting(env, SETTINGS.dynamoDbEndpoint),
     cursorSigningKey: setting(env, SETTINGS.cursorSigningKey),
     accountLimit: setting(env, SETTINGS.accountLimit),
+    corsOrigins: setting(env, SETTINGS.corsOrigins),
   };
 }
 
@@ -79,6 +82,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     },
     ...readSettings(env),
   };
+}
+
+/** CORS_ORIGINS, checked; the local server reads it through here too, before it listens. */
+export function readCorsOrigins(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  return setting(env, SETTINGS.corsOrigins);
 }
 
 let cached: ServiceConfig | undefined;

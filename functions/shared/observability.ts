@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { OBSERVABILITY } from '../../lib/definitions';
+import { withCors } from '../http/cors';
 
 /**
  * Logs, metrics and traces of every function (Powertools), created once per
@@ -56,7 +57,8 @@ export function observed(route: string, handler: ProxyHandler): ProxyHandler {
     tracer.annotateColdStart();
     tracer.addServiceNameAnnotation();
     try {
-      const result = await handler(event, context);
+      // CORS headers here, outside every handler and its stored answers (functions/http/cors.ts).
+      const result = withCors(event, await handler(event, context));
       logger.info('request completed', {
         route,
         statusCode: result.statusCode,

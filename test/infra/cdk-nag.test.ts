@@ -51,6 +51,7 @@ describe('Stack: ExactlyOnceTransfers under cdk-nag (AwsSolutions)', () => {
   it.each([
     ['by default', {}],
     ['with the WAF on and no API Gateway CloudWatch role', { waf: 'true', apiGatewayCloudWatchRole: 'false' }],
+    ['with CORS origins (OPTIONS methods without the authorizer)', { corsOrigins: 'https://app.example.com,https://admin.example.com' }],
   ])('has no unacknowledged finding %s', (_, context) => {
     // Act
     const { error, report } = synthWithNag(context);

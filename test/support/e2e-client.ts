@@ -24,13 +24,14 @@ export interface E2eUser {
 }
 
 /** The whole stack on a free port, against the jest DynamoDB Local, with tables of its own. */
-export async function startE2eStack(): Promise<E2eStack> {
+export async function startE2eStack(options: { readonly corsOrigins?: readonly string[] } = {}): Promise<E2eStack> {
   const prefix = `e2e${randomBytes(4).toString('hex')}`;
   const requestLog: string[] = [];
   const stack = await startLocalStack({
     port: await freePort(),
     tableNames: prefixedTableNames(prefix),
     log: (line) => requestLog.push(line),
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
   return {
     stack,

@@ -13,6 +13,7 @@ describe('Function: readConfig', () => {
       dynamoDbEndpoint: undefined,
       cursorSigningKey: undefined,
       accountLimit: 10,
+      corsOrigins: [],
     });
   });
 
