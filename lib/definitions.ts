@@ -403,7 +403,7 @@ export function parseSetting<S extends SettingDefinition>(
       const text = Array.isArray(value) && value.every((entry) => typeof entry === 'string') ? value.join(',') : value;
       if (typeof text !== 'string') return { problem: `must be a comma-separated list of origins${got}` };
       const reading = parseCorsOrigins(text);
-      if (!reading.ok) return { problem: `: ${reading.reason}` };
+      if (!reading.ok) return { problem: `must list exact origins: ${reading.reason}` };
       return { value: reading.origins as unknown as SettingValue<S> };
     }
     case 'secret': {

@@ -78,6 +78,7 @@ export class ServiceFunction extends NodejsFunction {
         [SETTINGS.keyRetentionSeconds.envVar]: String(settings.keyRetentionSeconds),
         [SETTINGS.allowClientKeys.envVar]: String(settings.allowClientKeys),
         [SETTINGS.idempotencyLocalCache.envVar]: String(settings.idempotencyLocalCache),
+        [SETTINGS.accountLimit.envVar]: String(settings.accountLimit),
         ...(settings.corsOrigins.length === 0 ? {} : { [SETTINGS.corsOrigins.envVar]: settings.corsOrigins.join(',') }),
         // Powertools (functions/shared/observability.ts): JSON logs at INFO,
         // DEBUG for a sample of invocations, metrics in one namespace, and

@@ -8,12 +8,14 @@ export interface ServiceSettings {
   readonly idempotencyLocalCache: boolean;
   /** Origins whose pages may call the API from a browser (lib/cors-origins.ts); empty: no CORS at all. */
   readonly corsOrigins: readonly string[];
+  /** Accounts one caller may open through POST /accounts. */
+  readonly accountLimit: number;
 }
 
 /**
  * Reads `-c keyRetentionSeconds=3600`, `-c allowClientKeys=true`,
  * `-c idempotencyLocalCache=true` and
- * `-c corsOrigins=https://app.example.com,https://admin.example.com`. The CLI passes context values as strings,
+ * `-c corsOrigins=https://app.example.com,https://admin.example.com` and `-c accountLimit=10`. The CLI passes context values as strings,
  * cdk.json and tests as JSON values: both are accepted. A bad value fails the
  * synth rather than every function's init, by the rule of SETTINGS in
  * lib/definitions.ts that functions/shared/config.ts applies at run time.
@@ -24,6 +26,7 @@ export function readServiceSettings(node: Node): ServiceSettings {
     allowClientKeys: fromContext(node, 'allowClientKeys'),
     idempotencyLocalCache: fromContext(node, 'idempotencyLocalCache'),
     corsOrigins: fromContext(node, 'corsOrigins'),
+    accountLimit: fromContext(node, 'accountLimit'),
   };
 }
 

@@ -179,8 +179,8 @@ describe('Stack: ExactlyOnceTransfers without corsOrigins', () => {
 
 describe('Context: corsOrigins', () => {
   it.each([
-    ['"*"', '*', /Context corsOrigins: "\*" is refused: the API acts on a bearer token/],
-    ['an origin with a path', `${APP}/app`, /Context corsOrigins: .* write "https:\/\/app\.example\.com"/],
+    ['"*"', '*', /Context corsOrigins must list exact origins: "\*" is refused: the API acts on a bearer token/],
+    ['an origin with a path', `${APP}/app`, /Context corsOrigins must list exact origins: .* write "https:\/\/app\.example\.com"/],
     ['a value that is not a list of strings', 42, /Context corsOrigins must be a comma-separated list of origins/],
   ])('fails the synth for %s', (_, value, message) => {
     expect(() => synthesise({ corsOrigins: value })).toThrow(message);

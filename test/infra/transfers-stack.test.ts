@@ -458,6 +458,49 @@ describe('Stack: ExactlyOnceTransfers', () => {
       });
     });
 
+    it('grants reverseTransfer ledger UpdateItem only on reversal-state items (rvs_*), the transfer items staying append-only', () => {
+      // Prepare
+      const ledgerTable = tableLogicalId(template, TABLES.ledger);
+
+      // Act
+      const updates = statementsOf(template, FUNCTIONS.reverseTransfer).filter(
+        (statement) => referencedLogicalIds(statement.Resource).includes(ledgerTable) && [statement.Action].flat().includes('dynamodb:UpdateItem'),
+      );
+
+      // Assess
+      expect(updates.length).toBeGreaterThan(0);
+      for (const statement of updates) {
+        expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rvs_*'] } });
+      }
+      expect(Object.fromEntries(tableActionsOf(template, FUNCTIONS.reverseTransfer))).toEqual({
+        accounts: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        ledger: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        statements: ['dynamodb:PutItem'],
+        idempotency: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      });
+    });
+
+    it('grants openAccount PutItem on accounts and the counter update on accounts-opened#* items only', () => {
+      // Prepare
+      const statementsTable = tableLogicalId(template, TABLES.statements);
+
+      // Act
+      const updates = statementsOf(template, FUNCTIONS.openAccount).filter(
+        (statement) => referencedLogicalIds(statement.Resource).includes(statementsTable) && [statement.Action].flat().includes('dynamodb:UpdateItem'),
+      );
+
+      // Assess
+      expect(updates.length).toBeGreaterThan(0);
+      for (const statement of updates) {
+        expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['accounts-opened#*'] } });
+      }
+      expect(Object.fromEntries(tableActionsOf(template, FUNCTIONS.openAccount))).toEqual({
+        accounts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        statements: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        idempotency: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      });
+    });
+
     it.each(FUNCTION_IDS)('gives %s no DynamoDB action on "*", no wildcard action and no Deny to lean on', (functionId) => {
       // Act
       const statements = statementsOf(template, FUNCTIONS[functionId]);

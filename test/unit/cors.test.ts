@@ -162,7 +162,7 @@ describe('Function: requestOrigin', () => {
 });
 
 describe('Function: readCorsOrigins (CORS_ORIGINS)', () => {
-  const tables = { ACCOUNTS_TABLE_NAME: 'A', LEDGER_TABLE_NAME: 'L', STATEMENTS_TABLE_NAME: 'S', IDEMPOTENCY_TABLE_NAME: 'I' };
+  const tables = { ACCOUNTS_TABLE_NAME: 'Accounts', LEDGER_TABLE_NAME: 'Ledger', STATEMENTS_TABLE_NAME: 'Statements', IDEMPOTENCY_TABLE_NAME: 'Idempotency' };
 
   it('is part of the configuration the functions read, none by default', () => {
     expect(readConfig(tables).corsOrigins).toEqual([]);
@@ -171,6 +171,6 @@ describe('Function: readCorsOrigins (CORS_ORIGINS)', () => {
 
   it('refuses a value that is not a list of origins with a ConfigurationError naming the variable', () => {
     expect(() => readCorsOrigins({ CORS_ORIGINS: '*' })).toThrow(ConfigurationError);
-    expect(() => readConfig({ ...tables, CORS_ORIGINS: `${APP}/` })).toThrow(/^CORS_ORIGINS: /);
+    expect(() => readConfig({ ...tables, CORS_ORIGINS: `${APP}/` })).toThrow(/^CORS_ORIGINS must list exact origins: /);
   });
 });
