@@ -14,6 +14,7 @@ import { renderChart } from './support/chart';
 import { percentile } from './support/driver';
 import { openBenchStore, seedAccountPairs, type BenchStore } from './support/environment';
 import { benchReconcile, type ReconcileBenchSettings } from './support/reconcile-bench';
+import { benchStatement, type StatementBenchSettings } from './support/statement-bench';
 import { startLoadClient, type LoadClient } from './support/load-client';
 import { SCENARIOS, SCENARIO_DESCRIPTIONS, createScenarios, type Scenario, type ScenarioName } from './support/scenarios';
 import { loadServiceInstance } from './support/service-instance';
@@ -33,6 +34,8 @@ import { runMain, table } from './support/text-table';
  *   BENCH_PAIRS=500           account pairs seeded (1,000 accounts)
  *   BENCH_SCENARIOS=a,b       only these scenarios (diagnostics; ratios need floor);
  *                             `reconcile` alone: only the reconciler's throughput
+ *                             `statement` alone: the first statement page at 10 and 10,000 entries
+ *   BENCH_STATEMENT_ENTRIES=10000 BENCH_STATEMENT_ROUNDS=7 BENCH_STATEMENT_CALLS=30
  *   BENCH_RECONCILE_ENTRIES=100000  entries seeded for the reconciler (BENCH_RECONCILE_ACCOUNTS=1000
  *                             accounts); BENCH_RECONCILE_SEGMENTS=4, BENCH_RECONCILE_RUNS=3 (the median is reported)
  *   BENCH_DYNAMODB_ENDPOINT   use this DynamoDB (Local) instead of starting one
@@ -47,6 +50,7 @@ interface Settings {
   readonly only: ReadonlySet<string> | undefined;
   readonly outputDir: string;
   readonly reconcile: ReconcileBenchSettings;
+  readonly statement: StatementBenchSettings;
 }
 
 interface Cell {
@@ -107,6 +111,11 @@ function readSettings(): Settings {
       segments: integer('BENCH_RECONCILE_SEGMENTS', 4),
       runs: integer('BENCH_RECONCILE_RUNS', 3),
     },
+    statement: {
+      sizes: [10, integer('BENCH_STATEMENT_ENTRIES', 10_000)],
+      rounds: integer('BENCH_STATEMENT_ROUNDS', 7),
+      callsPerRound: integer('BENCH_STATEMENT_CALLS', 30),
+    },
   };
 }
 
@@ -118,15 +127,33 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const transfers = settings.only === undefined || SCENARIOS.some((name) => settings.only?.has(name));
   const reconcile = settings.only === undefined || settings.only.has('reconcile');
+  const statement = settings.only === undefined || settings.only.has('statement');
 
   log('bench: starting DynamoDB Local...');
   const store = await openBenchStore();
   try {
     if (transfers) await benchTransfers(store, settings, log);
+    if (statement) await benchStatements(store, settings, log);
     if (reconcile) await benchReconciler(store, settings, log);
   } finally {
     await store.stop();
   }
+}
+
+/** The first page of a statement at 10 and at BENCH_STATEMENT_ENTRIES entries (bench/support/statement-bench.ts), to statement.json. */
+async function benchStatements(store: BenchStore, settings: Settings, log: (line: string) => void): Promise<void> {
+  const result = await benchStatement(store, settings.statement, log);
+  await writeFile(
+    path.join(settings.outputDir, 'statement.json'),
+    `${JSON.stringify({ environment: { date: new Date().toISOString(), node: process.version, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 }, statement: result }, null, 2)}\n`,
+  );
+  console.log(
+    [
+      'Statement, first page (limit 20) through the handler, paired rounds:',
+      ...table(['entries', 'p50 ms', 'p95 ms'], result.sizes.map((size) => [size.entries.toLocaleString('en-US'), size.p50Ms.toFixed(2), size.p95Ms.toFixed(2)])),
+      `p50 ratio largest/smallest: median ${result.medianRatio} over ${result.roundRatios.length} rounds (min ${result.ratioSpread.min}, max ${result.ratioSpread.max})`,
+    ].join('\n'),
+  );
 }
 
 /** The reconciler's throughput over BENCH_RECONCILE_ENTRIES entries (bench/support/reconcile-bench.ts), to reconcile.json. */

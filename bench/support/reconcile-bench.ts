@@ -189,7 +189,7 @@ function itemBytes(item: Record<string, unknown>): number {
 }
 
 /** BatchWriteItem in batches of 25, several in flight, unprocessed items sent again. */
-function batchWriter(store: BenchStore, tableNames: Readonly<Record<TableId, string>>) {
+export function batchWriter(store: BenchStore, tableNames: Readonly<Record<TableId, string>>) {
   let pending: Array<{ table: TableId; item: Record<string, unknown> }> = [];
   const inFlight = new Set<Promise<void>>();
   const send = async (batch: Array<{ table: TableId; item: Record<string, unknown> }>): Promise<void> => {
