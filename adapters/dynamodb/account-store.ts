@@ -17,14 +17,13 @@ import type { Account, AccountStore } from '../../domain/ports';
 import { entriesOf } from '../../domain/entry';
 import { itemToAccount, moveBalance, type LedgerItem } from './items';
 import { entryToItem, ownedAccountItem } from './statement-items';
-import { cancellation, clientRequestToken, keyConsumption, keyRefusal, listPut, type TransactItem } from './money-transaction';
-import { UnexpectedCancellationError, isTransientCancellation, translateStoreError } from './store-errors';
+import { cancellation, clientRequestToken, creditCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation, type TransactItem } from './money-transaction';
+import { translateStoreError } from './store-errors';
 
 const accountIsNew = 'attribute_not_exists(accountId)';
 const fundingIsNew = 'attribute_not_exists(transferId)';
 /** On a funding ledger item: the run that wrote it (FundAccountInput.runId). */
 const FUNDING_RUN_ATTRIBUTE = 'fundingRunId';
-const creditCondition = ['attribute_exists(accountId)', 'currency = :currency', 'balance <= :creditCeiling'].join(' AND ');
 
 export interface OpenAccountInput {
   readonly ownerId: string;
@@ -166,8 +165,7 @@ export class DynamoDbAccountStore implements AccountStore, AccountOpeningStore {
       if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
       if (cancelled.failed(3)) throw keyRefusal(cancelled.oldItem(3), 'open-account');
       if (cancelled.failed(2)) throw new AccountLimitReachedError(opening.accountLimit);
-      if (isTransientCancellation(cancelled.codes)) throw new StoreUnavailableError({ cause: error });
-      throw new UnexpectedCancellationError(cancelled.codes, { cause: error });
+      return unexplainedCancellation(error, cancelled.codes);
     }
   }
 

@@ -5,6 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { IdempotencyKeyUnusableError, RequestInFlightError, StoreUnavailableError } from '../../domain/errors';
 import type { Operation } from '../../domain/idempotency-key';
 import { issuedKeyId } from './items';
+import { UnexpectedCancellationError, isTransientCancellation } from './store-errors';
 
 /**
  * What every operation's TransactWriteItems shares (transfer, reversal,
@@ -21,6 +22,16 @@ const keyIsUnused = '#status = :issued';
 const keyIsUnexpired = 'expiresAt > :now';
 const keyCondition = [keyWasIssued, keyIsForOperation, keyIsUnused, keyIsUnexpired].join(' AND ');
 const listItemIsNew = 'attribute_not_exists(pk)';
+const accountExists = 'attribute_exists(accountId)';
+const ownedByCaller = 'ownerId = :principal';
+const holdsCurrency = 'currency = :currency';
+const coversAmount = 'balance >= :amount';
+const staysWithinSafeRange = 'balance <= :creditCeiling';
+
+/** The account debited: exists, is the caller's, holds the currency, covers the amount (no overdraft). */
+export const debitCondition = [accountExists, ownedByCaller, holdsCurrency, coversAmount].join(' AND ');
+/** The account credited: exists, holds the currency, stays within the safe integer range. */
+export const creditCondition = [accountExists, holdsCurrency, staysWithinSafeRange].join(' AND ');
 
 /**
  * The issued key becomes USED and names what the operation made. It is
@@ -145,4 +156,14 @@ export async function commitOnce<R>(spec: CommitSpec<R>): Promise<CommitOutcome<
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
+}
+
+/**
+ * A cancellation no condition of ours explains. Throttling and internal
+ * errors surface as cancellation reasons too (503, a retry is safe); any
+ * other reason is ours to fix, not the client's to retry (a logged 500).
+ */
+export function unexplainedCancellation(error: unknown, codes: readonly string[]): never {
+  if (isTransientCancellation(codes)) throw new StoreUnavailableError({ cause: error });
+  throw new UnexpectedCancellationError(codes, { cause: error });
 }

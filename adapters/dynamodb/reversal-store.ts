@@ -14,24 +14,17 @@ import type { Reversal, ReversalExecution, ReversalExecutionResult, ReversalStor
 import type { Transfer } from '../../domain/transfer';
 import { DynamoDbAccountStore } from './account-store';
 import { moveBalance } from './items';
-import { cancellation, clientRequestToken, commitOnce, keyConsumption, keyRefusal, listPut, type TransactItem } from './money-transaction';
+import { cancellation, clientRequestToken, commitOnce, creditCondition, debitCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation, type TransactItem } from './money-transaction';
 import { entryToItem } from './statement-items';
-import { UnexpectedCancellationError, isTransientCancellation, translateStoreError } from './store-errors';
+import { translateStoreError } from './store-errors';
 import { DynamoDbTransferStore, type TransferTables } from './transfer-store';
 
-// Condition fragments, joined below so each rule reads as a sentence.
+// Condition fragments; the debit and credit conditions are shared (money-transaction.ts).
 const reversalIsNew = 'attribute_not_exists(transferId)';
 const nothingReversedYet = 'attribute_not_exists(remaining)';
 const enoughLeftToReverse = 'remaining >= :amount';
-const accountExists = 'attribute_exists(accountId)';
-const ownedByCaller = 'ownerId = :principal';
-const holdsCurrency = 'currency = :currency';
-const coversAmount = 'balance >= :amount';
-const staysWithinSafeRange = 'balance <= :creditCeiling';
 
 const guardCondition = `${nothingReversedYet} OR ${enoughLeftToReverse}`;
-const debitCondition = [accountExists, ownedByCaller, holdsCurrency, coversAmount].join(' AND ');
-const creditCondition = [accountExists, holdsCurrency, staysWithinSafeRange].join(' AND ');
 
 // Positions of the items in the transaction; CancellationReasons follow them.
 const REVERSAL = 0;
@@ -266,10 +259,4 @@ function ledgerItemToReversal(item: Record<string, unknown>): Reversal {
     reference: typeof item.reference === 'string' ? item.reference : null,
     createdAt: String(item.createdAt),
   };
-}
-
-/** Throttling and internal errors surface as cancellation reasons too; anything else is ours to fix, not the client's to retry. */
-function unexplainedCancellation(error: unknown, codes: readonly string[]): never {
-  if (isTransientCancellation(codes)) throw new StoreUnavailableError({ cause: error });
-  throw new UnexpectedCancellationError(codes, { cause: error });
 }

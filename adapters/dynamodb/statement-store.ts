@@ -2,7 +2,7 @@ import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryC
 import type { Entry } from '../../domain/entry';
 import type { Account, Page, PageQuery, StatementStore } from '../../domain/ports';
 import type { Transfer } from '../../domain/transfer';
-import { itemToAccount } from './items';
+import { itemToAccount, ledgerItemToTransfer } from './items';
 import { itemToEntry, partitionKey, type StatementList } from './statement-items';
 import { translateStoreError } from './store-errors';
 
@@ -139,15 +139,8 @@ function sortKeyRange(page: PageQuery): { condition?: string; values: Record<str
   return { values: {} };
 }
 
+/** The initiator's list item holds the transfer's own fields, as the ledger item does. */
 function itemToInitiatedTransfer(item: Record<string, unknown>): Transfer {
-  return {
-    transferId: String(item.transferId),
-    fromAccountId: String(item.fromAccountId),
-    toAccountId: String(item.toAccountId),
-    amount: Number(item.amount),
-    currency: String(item.currency),
-    reference: typeof item.reference === 'string' ? item.reference : null,
-    status: 'completed',
-    createdAt: String(item.createdAt),
-  };
+  const { initiatedBy: _initiatedBy, ...transfer } = ledgerItemToTransfer(item);
+  return transfer;
 }

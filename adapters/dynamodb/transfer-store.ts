@@ -1,12 +1,9 @@
-import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   AccountNotFoundError,
   BalanceLimitError,
   CurrencyMismatchError,
   InsufficientFundsError,
-  RequestInFlightError,
   StoreUnavailableError,
   TransactionConflictError,
 } from '../../domain/errors';
@@ -15,9 +12,9 @@ import type { TransferExecution, TransferExecutionResult, TransferStore } from '
 import { transferView, type Transfer } from '../../domain/transfer';
 import { entriesOf, type Entry } from '../../domain/entry';
 import { ledgerItemToTransfer, moveBalance, transferToLedgerItem } from './items';
-import { clientRequestToken, keyConsumption, keyRefusal, listPut } from './money-transaction';
+import { cancellation, clientRequestToken, commitOnce, creditCondition, debitCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation } from './money-transaction';
 import { entryToItem, initiatedTransferItem } from './statement-items';
-import { UnexpectedCancellationError, isTransientCancellation, translateStoreError } from './store-errors';
+import { translateStoreError } from './store-errors';
 
 export { clientRequestToken } from './money-transaction';
 
@@ -28,16 +25,8 @@ export interface TransferTables {
   readonly idempotency: string;
 }
 
-// Condition fragments, joined below so each rule reads as a sentence.
+// The debit and credit conditions are shared by every money transaction (money-transaction.ts).
 const ledgerItemIsNew = 'attribute_not_exists(transferId)';
-const accountExists = 'attribute_exists(accountId)';
-const ownedByCaller = 'ownerId = :principal';
-const holdsCurrency = 'currency = :currency';
-const coversAmount = 'balance >= :amount';
-const staysWithinSafeRange = 'balance <= :creditCeiling';
-
-const debitCondition = [accountExists, ownedByCaller, holdsCurrency, coversAmount].join(' AND ');
-const creditCondition = [accountExists, holdsCurrency, staysWithinSafeRange].join(' AND ');
 
 // Positions of the items in the transaction; CancellationReasons follow them.
 const LEDGER = 0;
@@ -56,12 +45,21 @@ export class DynamoDbTransferStore implements TransferStore {
   ) {}
 
   async executeTransfer(execution: TransferExecution): Promise<TransferExecutionResult> {
-    try {
-      await this.documentClient.send(this.transaction(execution, { withClientRequestToken: true }));
-      return { kind: 'committed', transfer: execution.transfer };
-    } catch (error) {
-      return this.explainFailure(error, execution);
-    }
+    const outcome = await commitOnce<Transfer>({
+      send: async (withToken) => {
+        await this.documentClient.send(this.transaction(execution, { withClientRequestToken: withToken }));
+      },
+      readBack: async () => {
+        const original = await this.getTransfer(execution.transfer.transferId);
+        return original === undefined ? undefined : withoutInitiator(original);
+      },
+      explain: (error) => this.explainFailure(error, execution),
+      // Ours carries this attempt's createdAt.
+      isOwnAttempt: (recorded) => sameExecution(recorded, execution.transfer),
+    });
+    return outcome.kind === 'committed'
+      ? { kind: 'committed', transfer: execution.transfer }
+      : { kind: 'already-executed', transfer: outcome.recorded };
   }
 
   async getTransfer(transferId: string): Promise<(Transfer & { initiatedBy: string }) | undefined> {
@@ -158,58 +156,20 @@ export class DynamoDbTransferStore implements TransferStore {
     });
   }
 
-  private async explainFailure(error: unknown, execution: TransferExecution): Promise<TransferExecutionResult> {
-    const name = error instanceof Error ? error.name : '';
-    if (name === 'IdempotentParameterMismatchException') {
-      // The token was used within the last 10 minutes with other parameters
-      // (another createdAt): an earlier execution of this transfer. If it
-      // committed, the ledger item says so. If it did not, the token alone
-      // blocks us for 10 minutes, so run once more without it: the ledger
-      // guard still makes the movement exactly-once.
-      const original = await this.getTransfer(execution.transfer.transferId);
-      if (original !== undefined) return { kind: 'already-executed', transfer: withoutInitiator(original) };
-      try {
-        await this.documentClient.send(this.transaction(execution, { withClientRequestToken: false }));
-        return { kind: 'committed', transfer: execution.transfer };
-      } catch (retryError) {
-        if (retryError instanceof Error && retryError.name === 'IdempotentParameterMismatchException') {
-          throw new StoreUnavailableError({ cause: retryError });
-        }
-        const outcome = await this.explainFailure(retryError, execution);
-        // Without a token, the SDK's own retry of this commit (its answer
-        // lost) finds the ledger item this very call wrote: that is our
-        // completion, not a replay of an earlier execution. Ours carries
-        // this attempt's createdAt.
-        return outcome.kind === 'already-executed' && sameExecution(outcome.transfer, execution.transfer)
-          ? { kind: 'committed', transfer: execution.transfer }
-          : outcome;
-      }
-    }
-    if (name === 'TransactionInProgressException') {
-      // Another execution is running this very transaction (same token)
-      // right now, and the SDK's retries did not outlast it: like a
-      // duplicate in flight, answer 409 and let the client retry the key.
-      throw new RequestInFlightError({ cause: error });
-    }
-    if (name !== 'TransactionCanceledException') return translateStoreError(error);
-
-    const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-    const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
-    const oldItem = (index: number): Record<string, unknown> | undefined => {
-      const item = reasons[index]?.Item;
-      return item === undefined ? undefined : unmarshall(item);
-    };
+  /** A cancelled transaction explained from its CancellationReasons: the earlier transfer, or a domain error. */
+  private async explainFailure(error: unknown, execution: TransferExecution): Promise<Transfer> {
+    const cancelled = cancellation(error);
+    if (cancelled === undefined) return translateStoreError(error);
+    const { failed, oldItem } = cancelled;
     const { transfer, principal } = execution;
 
     if (failed(LEDGER)) {
       const stored = oldItem(LEDGER);
       const original = stored === undefined ? await this.getTransfer(transfer.transferId) : ledgerItemToTransfer(stored);
       if (original === undefined) throw new StoreUnavailableError({ cause: error });
-      return { kind: 'already-executed', transfer: withoutInitiator(original) };
+      return withoutInitiator(original);
     }
-    if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
-      throw new TransactionConflictError({ cause: error });
-    }
+    if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
     if (failed(KEY)) throw keyRefusal(oldItem(KEY), 'transfer');
     if (failed(DEBIT)) {
       const from = oldItem(DEBIT);
@@ -224,11 +184,7 @@ export class DynamoDbTransferStore implements TransferStore {
       if (to.currency !== transfer.currency) throw new CurrencyMismatchError(transfer.toAccountId, transfer.currency);
       throw new BalanceLimitError(transfer.toAccountId);
     }
-    // Throttling and internal errors surface as cancellation reasons too;
-    // any other reason is ours to fix, not the client's to retry.
-    const codes = reasons.map((reason) => reason.Code ?? 'None');
-    if (isTransientCancellation(codes)) throw new StoreUnavailableError({ cause: error });
-    throw new UnexpectedCancellationError(codes, { cause: error });
+    return unexplainedCancellation(error, cancelled.codes);
   }
 }
 
