@@ -1,3 +1,4 @@
+import { defaultConflictRetryPolicy, withConflictRetries, type ConflictRetryPolicy } from './conflict-retry';
 import { IdempotencyPayloadMismatchError } from './errors';
 import { deriveResultId } from './idempotency-key';
 import type { Account } from './ports';
@@ -59,25 +60,29 @@ export async function openAccount(
     readonly accountId?: string;
   },
   now: () => Date = () => new Date(),
+  retry: ConflictRetryPolicy = defaultConflictRetryPolicy,
 ): Promise<{ readonly account: Account; readonly alreadyExecuted: boolean }> {
-  const openedAt = now();
-  const result = await store.openAccountOnce({
-    account: {
-      accountId: command.accountId ?? deriveResultId('open-account', command.principal, command.idempotencyKey),
-      ownerId: command.principal,
-      currency: command.request.currency,
-      balance: 0,
-      createdAt: openedAt.toISOString(),
-    },
-    accountLimit: command.accountLimit,
-    principal: command.principal,
-    idempotencyKey: command.idempotencyKey,
-    consumeIssuedKey: command.consumeIssuedKey,
-    nowEpochSeconds: Math.floor(openedAt.getTime() / 1000),
+  return withConflictRetries(retry, async () => {
+    const openedAt = now();
+    const result = await store.openAccountOnce({
+      account: {
+        accountId: command.accountId ?? deriveResultId('open-account', command.principal, command.idempotencyKey),
+        ownerId: command.principal,
+        currency: command.request.currency,
+        balance: 0,
+        createdAt: openedAt.toISOString(),
+      },
+      accountLimit: command.accountLimit,
+      principal: command.principal,
+      idempotencyKey: command.idempotencyKey,
+      consumeIssuedKey: command.consumeIssuedKey,
+      nowEpochSeconds: Math.floor(openedAt.getTime() / 1000),
+    });
+    if (result.kind === 'already-executed' && (result.account.ownerId !== command.principal || result.account.currency !== command.request.currency)) {
+      // The same id (an operator's, or a key whose record is gone) for another account.
+      throw new IdempotencyPayloadMismatchError();
+    }
+    // The answer of the opening itself, however late the repeat: the account as it was opened (balance 0).
+    return result.kind === 'already-executed' ? { account: { ...result.account, balance: 0 }, alreadyExecuted: true } : { account: result.account, alreadyExecuted: false };
   });
-  if (result.kind === 'already-executed' && (result.account.ownerId !== command.principal || result.account.currency !== command.request.currency)) {
-    // The same id (an operator's, or a key whose record is gone) for another account.
-    throw new IdempotencyPayloadMismatchError();
-  }
-  return { account: result.account, alreadyExecuted: result.kind === 'already-executed' };
 }

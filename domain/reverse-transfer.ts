@@ -1,5 +1,5 @@
 import { defaultConflictRetryPolicy, withConflictRetries, type ConflictRetryPolicy } from './conflict-retry';
-import { IdempotencyPayloadMismatchError, ReversalNotAllowedError, ReversalTargetNotFoundError } from './errors';
+import { IdempotencyPayloadMismatchError, ReversalNotAllowedError, ReversalTargetNotFoundError, type TransferServiceError } from './errors';
 import { deriveResultId } from './idempotency-key';
 import type { Account } from './ports';
 import type { Transfer } from './transfer';
@@ -44,6 +44,8 @@ export type ReversalExecutionResult =
   | { readonly kind: 'already-executed'; readonly reversal: Reversal };
 
 export interface ReversalStore {
+  /** Why the caller's key cannot be spent on a reversal now; undefined when it can. */
+  keyRefusal(principal: string, idempotencyKey: string, nowEpochSeconds: number): Promise<TransferServiceError | undefined>;
   /** The transfer to reverse, with who made it; undefined if there is none. */
   getTransfer(transferId: string): Promise<(Transfer & { readonly initiatedBy: string }) | undefined>;
   getAccount(accountId: string): Promise<Account | undefined>;
@@ -67,7 +69,7 @@ export function parseReversalRequest(transferId: string | undefined, body: unkno
  * Sends (part of) a received transfer back, once per (principal, key).
  *
  * Primary course:
- *  1. Derive the reversal id from (principal, key).
+ *  1. Derive the reversal id from (principal, key); refuse an unusable key.
  *  2. Read the transfer and the account it credited: only that account's
  *     owner may reverse it. The initiator is told 403; anyone else 404, as
  *     for a transfer that does not exist. Both are final for the key.
@@ -86,6 +88,13 @@ export async function reverseTransfer(
 ): Promise<{ readonly reversal: Reversal; readonly alreadyExecuted: boolean }> {
   const { principal, request } = command;
   const reversalId = deriveResultId('reversal', principal, command.idempotencyKey);
+  // The key first: the refusals below are final and stored, and an unusable
+  // key (not issued, another operation's, expired, used) must be told as
+  // such, with nothing stored, as every operation does.
+  if (command.consumeIssuedKey) {
+    const refusal = await store.keyRefusal(principal, command.idempotencyKey, Math.floor(now().getTime() / 1000));
+    if (refusal !== undefined) throw refusal;
+  }
   const transfer = TRANSFER_ID.test(request.transferId) ? await store.getTransfer(request.transferId) : undefined;
   if (transfer === undefined) throw new ReversalTargetNotFoundError(request.transferId.slice(0, 64));
   const receiving = await store.getAccount(transfer.toAccountId);

@@ -14,8 +14,8 @@ export const handler = idempotentOperation({
   operation: 'open-account',
   functionId: 'openAccount',
   parse: (event) => parseOpenAccountRequest(jsonBody(event)),
-  async execute({ retry: _retry, ...command }) {
-    const { account, alreadyExecuted } = await openAccount(accountStore(), { ...command, accountLimit: config().accountLimit });
+  async execute({ retry, ...command }) {
+    const { account, alreadyExecuted } = await openAccount(accountStore(), { ...command, accountLimit: config().accountLimit }, undefined, retry);
     return { body: accountView(account), location: `accounts/${account.accountId}`, alreadyExecuted };
   },
 });

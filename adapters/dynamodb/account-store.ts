@@ -7,7 +7,6 @@ import {
   AccountNotFoundError,
   BalanceLimitError,
   CurrencyMismatchError,
-  RequestInFlightError,
   StoreUnavailableError,
   TransactionConflictError,
 } from '../../domain/errors';
@@ -17,7 +16,7 @@ import type { Account, AccountStore } from '../../domain/ports';
 import { entriesOf } from '../../domain/entry';
 import { itemToAccount, moveBalance, type LedgerItem } from './items';
 import { entryToItem, ownedAccountItem } from './statement-items';
-import { cancellation, clientRequestToken, creditCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation, type TransactItem } from './money-transaction';
+import { cancellation, clientRequestToken, commitOnce, creditCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation, type TransactItem } from './money-transaction';
 import { translateStoreError } from './store-errors';
 
 const accountIsNew = 'attribute_not_exists(accountId)';
@@ -143,30 +142,29 @@ export class DynamoDbAccountStore implements AccountStore, AccountOpeningStore {
         }),
       );
     }
-    try {
-      await this.documentClient.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: clientRequestToken(account.accountId) }));
-      return { kind: 'committed', account };
-    } catch (error) {
-      const cancelled = cancellation(error);
-      if (cancelled === undefined) {
-        // The token was used within 10 minutes with another timestamp: an earlier opening.
-        if (error instanceof Error && error.name === 'IdempotentParameterMismatchException') {
-          const earlier = await this.getAccount(account.accountId);
-          if (earlier !== undefined) return { kind: 'already-executed', account: earlier };
-          throw new StoreUnavailableError({ cause: error });
+    const outcome = await commitOnce<Account>({
+      send: async (withToken) => {
+        await this.documentClient.send(
+          new TransactWriteCommand({ TransactItems: items, ...(withToken ? { ClientRequestToken: clientRequestToken(account.accountId) } : {}) }),
+        );
+      },
+      readBack: () => this.getAccount(account.accountId),
+      explain: async (error) => {
+        const cancelled = cancellation(error);
+        if (cancelled === undefined) return translateStoreError(error);
+        if (cancelled.failed(0)) {
+          const existing = cancelled.oldItem(0);
+          if (existing === undefined) throw new StoreUnavailableError({ cause: error });
+          return itemToAccount(existing);
         }
-        if (error instanceof Error && error.name === 'TransactionInProgressException') throw new RequestInFlightError({ cause: error });
-        return translateStoreError(error);
-      }
-      if (cancelled.failed(0)) {
-        const existing = cancelled.oldItem(0);
-        return { kind: 'already-executed', account: existing === undefined ? account : itemToAccount(existing) };
-      }
-      if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
-      if (cancelled.failed(3)) throw keyRefusal(cancelled.oldItem(3), 'open-account');
-      if (cancelled.failed(2)) throw new AccountLimitReachedError(opening.accountLimit);
-      return unexplainedCancellation(error, cancelled.codes);
-    }
+        if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
+        if (cancelled.failed(3)) throw keyRefusal(cancelled.oldItem(3), 'open-account');
+        if (cancelled.failed(2)) throw new AccountLimitReachedError(opening.accountLimit);
+        return unexplainedCancellation(error, cancelled.codes);
+      },
+      isOwnAttempt: (recorded) => recorded.createdAt === account.createdAt && recorded.ownerId === account.ownerId,
+    });
+    return outcome.kind === 'committed' ? { kind: 'committed', account } : { kind: 'already-executed', account: outcome.recorded };
   }
 
   /**

@@ -1,9 +1,11 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { OPERATIONS } from '../../domain/idempotency-key';
+import type { IdempotencyKeyUnusableError } from '../../domain/errors';
+import { OPERATIONS, type Operation } from '../../domain/idempotency-key';
 import { EXPIRED_KEY_RECORD_SECONDS } from '../../domain/key-policy';
 import type { IssuedKeyRecord } from '../../domain/key-status';
 import type { IssuedKey, KeyStore } from '../../domain/ports';
 import { issuedKeyId } from './items';
+import { keyRefusal } from './money-transaction';
 import { translateStoreError } from './store-errors';
 
 /** Issued idempotency keys, in the idempotency table beside the Powertools records. */
@@ -63,6 +65,24 @@ export class DynamoDbKeyStore implements KeyStore {
         }),
       );
       return found.find((record) => record !== undefined);
+    } catch (error) {
+      return translateStoreError(error);
+    }
+  }
+
+  /**
+   * Why this key cannot be spent on `operation` now, or undefined when it
+   * can: for an operation that refuses finally before its transaction, so
+   * an unusable key is told as such (422, nothing stored) rather than hidden
+   * behind a stored decline. The transaction's condition stays the guard.
+   */
+  async refusal(principal: string, operation: Operation, key: string, nowEpochSeconds: number): Promise<IdempotencyKeyUnusableError | undefined> {
+    try {
+      const { Item } = await this.documentClient.send(
+        new GetCommand({ TableName: this.idempotencyTable, Key: { id: issuedKeyId(principal, operation, key) }, ConsistentRead: true }),
+      );
+      if (Item === undefined || Item.operation !== operation || Item.status !== 'ISSUED') return keyRefusal(Item, operation);
+      return Number(Item.expiresAt) > nowEpochSeconds ? undefined : keyRefusal(Item, operation);
     } catch (error) {
       return translateStoreError(error);
     }

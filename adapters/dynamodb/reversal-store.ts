@@ -2,6 +2,7 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import { entriesOf, type Entry } from '../../domain/entry';
 import {
   BalanceLimitError,
+  type IdempotencyKeyUnusableError,
   InsufficientFundsError,
   ReversalExceedsTransferError,
   ReversalTargetNotFoundError,
@@ -13,6 +14,7 @@ import type { Account } from '../../domain/ports';
 import type { Reversal, ReversalExecution, ReversalExecutionResult, ReversalStore } from '../../domain/reverse-transfer';
 import type { Transfer } from '../../domain/transfer';
 import { DynamoDbAccountStore } from './account-store';
+import { DynamoDbKeyStore } from './key-store';
 import { moveBalance } from './items';
 import { cancellation, clientRequestToken, commitOnce, creditCondition, debitCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation, type TransactItem } from './money-transaction';
 import { entryToItem } from './statement-items';
@@ -48,6 +50,7 @@ export function reversalStateId(transferId: string): string {
 export class DynamoDbReversalStore implements ReversalStore {
   private readonly transfers: DynamoDbTransferStore;
   private readonly accounts: DynamoDbAccountStore;
+  private readonly keys: DynamoDbKeyStore;
 
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
@@ -55,6 +58,11 @@ export class DynamoDbReversalStore implements ReversalStore {
   ) {
     this.transfers = new DynamoDbTransferStore(documentClient, tables);
     this.accounts = new DynamoDbAccountStore(documentClient, tables);
+    this.keys = new DynamoDbKeyStore(documentClient, tables.idempotency);
+  }
+
+  keyRefusal(principal: string, idempotencyKey: string, nowEpochSeconds: number): Promise<IdempotencyKeyUnusableError | undefined> {
+    return this.keys.refusal(principal, 'reversal', idempotencyKey, nowEpochSeconds);
   }
 
   getTransfer(transferId: string): Promise<(Transfer & { readonly initiatedBy: string }) | undefined> {
@@ -79,7 +87,10 @@ export class DynamoDbReversalStore implements ReversalStore {
 
   async executeReversal(execution: ReversalExecution): Promise<ReversalExecutionResult> {
     const { reversal } = execution;
-    if (reversal.amount > execution.transferAmount) throw new ReversalExceedsTransferError(reversal.transferId, execution.transferAmount);
+    // More than the whole transfer: the guard below would pass on a first reversal, so refuse here, telling what is left.
+    if (reversal.amount > execution.transferAmount) {
+      throw new ReversalExceedsTransferError(reversal.transferId, execution.transferAmount - (await this.reversedAmount(reversal.transferId)));
+    }
     const outcome = await commitOnce<Reversal>({
       send: async (withToken) => {
         await this.documentClient.send(

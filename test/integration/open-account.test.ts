@@ -1,3 +1,4 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createHarness, type Harness, type Reply } from '../support/harness';
 
 /**
@@ -40,6 +41,27 @@ describe('Handler: openAccount (POST /accounts)', () => {
     expect(retry.headers['Idempotent-Replayed']).toBe('true');
     expect(await accountsOf('open-dora')).toEqual([first.body]);
     expect((await harness.getAccount('open-dora', String(first.body.accountId))).statusCode).toBe(200);
+  });
+
+  it('answers a late repeat with the account as it was opened (balance 0), even after money arrived', async () => {
+    // Prepare
+    const key = await openKey('open-ivy');
+    const first = await harness.openAccount('open-ivy', key, { currency: 'USD' });
+    await harness.accounts.fundAccount({ accountId: String(first.body.accountId), amount: 500, currency: 'USD', operator: 'test', requestId: `fund-${key}` });
+    // The Powertools record gone (expired, lost): the account item answers.
+    const records = (await harness.tables.scan('idempotency')).filter((item) => String(item.id).startsWith('open-account#'));
+    for (const record of records) {
+      await harness.tables.connection.documentClient.send(new DeleteCommand({ TableName: harness.tables.names.idempotency, Key: { id: record.id } }));
+    }
+
+    // Act
+    const late = await harness.openAccount('open-ivy', key, { currency: 'USD' });
+
+    // Assess: the account item (checked before the spent key) answers, with the opening's own figures.
+    expect(late.statusCode).toBe(201);
+    expect(late.body).toEqual(first.body);
+    expect(late.headers['Idempotent-Replayed']).toBe('true');
+    expect(await accountsOf('open-ivy')).toEqual([{ ...first.body, balance: 500 }]);
   });
 
   it('opens at most the limit, even when openings race, and answers the rest 422 account-limit-reached, final', async () => {

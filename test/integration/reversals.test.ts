@@ -168,6 +168,35 @@ describe('Handler: reverseTransfer (POST /transfers/{transferId}/reversals)', ()
     expect(await harness.balances()).toEqual(before);
   });
 
+  it("tells an unusable key before any final refusal: someone else's transfer with a key never issued is a 422, and nothing is stored", async () => {
+    // Prepare
+    const { transferId } = await paidTransfer(1_000);
+    const neverIssued = 'idk_NeverIssuedNeverIssued12';
+
+    // Act
+    const stranger = await harness.reverse(CAROL, neverIssued, transferId, { amount: 100 });
+    const initiatorWithTransferKey = await harness.reverse(ALICE, await harness.issueKey(ALICE), transferId, { amount: 100 });
+
+    // Assess: not a stored 404 or 403, and no Powertools record for the key.
+    expectProblem(stranger, 422, 'idempotency-key-not-issued');
+    expectProblem(initiatorWithTransferKey, 422, 'idempotency-key-not-issued');
+    const records = (await harness.tables.scan('idempotency')).filter((item) => String(item.id).startsWith('reversal#'));
+    expect(records.filter((item) => item.status === 'COMPLETED' && String(item.data ?? '').includes('transfer-not-found'))).toHaveLength(0);
+  });
+
+  it('tells what is really left when a reversal asks for more than the whole transfer', async () => {
+    // Prepare
+    const { transferId } = await paidTransfer(1_000);
+    expect((await harness.reverse(BOB, await reversalKey(BOB), transferId, { amount: 400 })).statusCode).toBe(201);
+
+    // Act
+    const refused = await harness.reverse(BOB, await reversalKey(BOB), transferId, { amount: 5_000 });
+
+    // Assess
+    expectProblem(refused, 422, 'reversal-exceeds-transfer');
+    expect(refused.body.detail).toContain('has 600 minor units left');
+  });
+
   it.each([
     ['no amount', {}],
     ['a zero amount', { amount: 0 }],
