@@ -1,4 +1,5 @@
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/dynamodb-local';
+import { beginTestRun, type RunSelection } from './test-run';
 
 declare global {
   // Shared with global-teardown.ts, which runs in the same process.
@@ -11,7 +12,9 @@ declare global {
  * points at a running one. Workers inherit the endpoint through the
  * environment.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: RunSelection): Promise<void> {
+  // A fresh .local/test-run for what this run records (test/support/test-run.ts).
+  beginTestRun(globalConfig);
   if (process.env.DYNAMODB_ENDPOINT) return;
   const dynamoDb = await startDynamoDbLocal();
   globalThis.dynamoDbLocal = dynamoDb;
