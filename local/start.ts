@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_ASSEMBLY_DIR, ensureSynthesized } from './bundled-handlers';
 import { howToCall } from './instructions';
 import { PortInUseError } from './server';
 import { startLocalStack, type LocalStack } from './stack';
@@ -9,6 +10,8 @@ import { startLocalStack, type LocalStack } from './stack';
  * demo users and accounts, and the local API on http://127.0.0.1:$PORT
  * (3000 by default). Writes .local/demo.json and prints how to call the API.
  * Ctrl-C (SIGINT) or SIGTERM stops the API and DynamoDB Local and exits 0.
+ * `npm start -- --bundled` serves the synthesized bundles of cdk.out instead
+ * of the sources (synthesized first when cdk.out is missing or stale).
  */
 
 export { startLocalStack, type DemoFile, type LocalStack, type LocalStackOptions } from './stack';
@@ -42,11 +45,15 @@ async function main(): Promise<void> {
       : 'Starting DynamoDB Local (in memory), tables and demo data...',
   );
   try {
-    starting = startLocalStack({ port });
+    const bundled = process.argv.slice(2).includes('--bundled');
+    if (bundled && ensureSynthesized(DEFAULT_ASSEMBLY_DIR).synthesized) console.log('Synthesized cdk.out.');
+    const localSwitches: Record<string, string> = process.env.POWERTOOLS_DEV === undefined ? {} : { POWERTOOLS_DEV: process.env.POWERTOOLS_DEV };
+    starting = startLocalStack({ port, ...(bundled ? { bundled: { assemblyDir: DEFAULT_ASSEMBLY_DIR, environment: localSwitches } } : {}) });
     const stack = await starting;
     if (stopping) return;
     await mkdir(path.dirname(DEMO_FILE), { recursive: true });
     await writeFile(DEMO_FILE, `${JSON.stringify(stack.demo, null, 2)}\n`, { mode: 0o600 });
+    if (stack.assetDirs !== undefined) console.log(`Handlers: the bundles in ${path.relative(process.cwd(), DEFAULT_ASSEMBLY_DIR)}, one process per function.`);
     console.log(`\n${howToCall(stack.demo, path.relative(process.cwd(), DEMO_FILE) || DEMO_FILE, stack)}\n`);
   } catch (error) {
     if (stopping) return;
