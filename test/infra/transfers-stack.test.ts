@@ -407,7 +407,7 @@ describe('Stack: ExactlyOnceTransfers', () => {
 
       // Assess
       expect(actions).toEqual({
-        accounts: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        accounts: ['dynamodb:UpdateItem'],
         ledger: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         idempotency: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       });
