@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
@@ -95,7 +95,8 @@ export class TransferMonitoring extends Construct {
     this.alarm('KeyRefusalsRising', custom(names.keyRefusals), ALARM_THRESHOLDS.keyRefusals, "Many keys refused: clients reusing spent keys, or someone trying others' keys.");
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: 'ExactlyOnceTransfers',
+      // Dashboard names are account-wide: a fixed one would be shared by every copy of the stack, in any Region.
+      dashboardName: `${Stack.of(this).stackName}-${Stack.of(this).region}`,
       widgets: [
         [
           graph('API requests and errors', [restApi.metricCount({ period: FIVE_MINUTES }), restApi.metricClientError({ period: FIVE_MINUTES }), restApi.metricServerError({ period: FIVE_MINUTES })]),
