@@ -1,7 +1,7 @@
 import { readConfig, type ServiceConfig } from '../../functions/shared/config';
 import { FUNCTIONS, SETTINGS, TABLES, type FunctionId, type TableId } from '../../lib/definitions';
 import { environmentOf, functionLogicalIds, keySchemaOf, resolve, type CfnTemplate } from '../support/cloudformation';
-import { synthesizeTemplate } from '../support/synthesized-stack';
+import { deployedTemplate, everythingOnTemplate } from '../support/synthesized-stack';
 
 /**
  * Every variable the functions' configuration reads (functions/shared/config.ts)
@@ -59,17 +59,14 @@ function isTable(template: CfnTemplate, logicalId: string, tableId: TableId): bo
   return keySchemaOf(template, logicalId).hash === TABLES[tableId].partitionKey.name && ttl === TABLES[tableId].ttlAttribute;
 }
 
-const CONTEXTS: ReadonlyArray<[string, Record<string, string>, { keyRetentionSeconds: number; allowClientKeys: boolean; idempotencyLocalCache: boolean }]> = [
+/** The run's shared templates (test/support/synthesized-stack.ts), and what each configures. */
+const CONTEXTS: ReadonlyArray<[string, () => Promise<CfnTemplate>, { keyRetentionSeconds: number; allowClientKeys: boolean; idempotencyLocalCache: boolean }]> = [
   [
     'the default settings',
-    {},
+    deployedTemplate,
     { keyRetentionSeconds: SETTINGS.keyRetentionSeconds.default, allowClientKeys: SETTINGS.allowClientKeys.default, idempotencyLocalCache: SETTINGS.idempotencyLocalCache.default },
   ],
-  [
-    'every optional switch set',
-    { keyRetentionSeconds: '3600', allowClientKeys: 'true', idempotencyLocalCache: 'true' },
-    { keyRetentionSeconds: 3600, allowClientKeys: true, idempotencyLocalCache: true },
-  ],
+  ['every optional switch set (EVERYTHING_ON)', everythingOnTemplate, { keyRetentionSeconds: 3600, allowClientKeys: true, idempotencyLocalCache: true }],
 ];
 
 describe('Environment conformance: what the config reads, the template sets', () => {
@@ -92,9 +89,13 @@ describe('Environment conformance: what the config reads, the template sets', ()
     expect([...reads].sort()).toEqual([...DECLARED].sort());
   });
 
-  describe.each(CONTEXTS)('deployed with %s', (_name, context, expected) => {
-    const template = synthesizeTemplate(context);
-    const logicalIds = functionLogicalIds(template);
+  describe.each(CONTEXTS)('deployed with %s', (_name, synthesized, expected) => {
+    let template: CfnTemplate;
+    let logicalIds: Record<FunctionId, string>;
+    beforeAll(async () => {
+      template = await synthesized();
+      logicalIds = functionLogicalIds(template);
+    }, 300_000);
 
     it.each(FUNCTION_IDS)('the %s function has every variable its config reads, each valid and naming the right table', (functionId) => {
       // Prepare

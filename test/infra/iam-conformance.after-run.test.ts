@@ -4,7 +4,7 @@ import { FUNCTIONS, ROUTES, type FunctionId } from '../../lib/definitions';
 import type { RecordedCall, RecordedEvent } from '../support/aws-call-recorder';
 import { authorizationRequest, deployedFunctions, describeResource, type DeployedFunction } from '../support/deployed-permissions';
 import { authorize, wildcardMatch, type AuthorizationRequest, type Decision } from '../support/iam-policy';
-import { synthesizeTemplate } from '../support/synthesized-stack';
+import { templateOfLastRun } from '../support/synthesized-stack';
 import { CALLS_DIR, lastTestRun } from '../support/test-run';
 import { UNUSED_GRANT_REASONS, type UnusedGrantReason } from './iam-unused-grants';
 
@@ -54,7 +54,8 @@ interface Grant {
   readonly described: string;
 }
 
-const template = synthesizeTemplate();
+// The template the run synthesized (its bundled synth), or a fresh synth without bundling.
+const template = templateOfLastRun();
 const functions = deployedFunctions(template);
 const events = recordedEvents();
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { bundledAssembly, synthesizeTemplate } from '../support/synthesized-stack';
+import { bundledAssembly, everythingOnTemplate } from '../support/synthesized-stack';
 import { TEST_RUN_DIR } from '../support/test-run';
 
 /**
@@ -30,9 +30,6 @@ const KEPT_WARNINGS: ReadonlyArray<{ readonly rule: string; readonly message: Re
   },
 ];
 
-/** Every optional resource on: the WAF, the alarm subscription, body validation at the gateway. */
-const EVERYTHING_ON = { waf: 'true', alarmEmail: 'alarms@example.com', gatewayBodyValidation: 'true' };
-
 const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
 const installed = cfnLint.error === undefined && cfnLint.status === 0;
 
@@ -46,7 +43,7 @@ describe('Template lint: cfn-lint on the synthesized templates', () => {
     const assembly = await bundledAssembly();
     const lintDir = path.join(TEST_RUN_DIR, 'lint');
     mkdirSync(lintDir, { recursive: true });
-    const files = { 'deployed.template.json': assembly.template, 'everything-on.template.json': synthesizeTemplate(EVERYTHING_ON) };
+    const files = { 'deployed.template.json': assembly.template, 'everything-on.template.json': await everythingOnTemplate() };
     for (const [file, template] of Object.entries(files)) writeFileSync(path.join(lintDir, file), JSON.stringify(template, null, 1));
 
     // Act: relative file names from their own directory (cfn-lint's glob skips paths under a dot directory).
