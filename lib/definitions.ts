@@ -99,9 +99,11 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     timeoutSeconds: 10,
     memorySizeMb: 1024,
     tables: [
+      // Powertools claims, reads, completes and deletes its records; the transaction marks the key USED.
       { table: 'idempotency', access: 'readWrite' },
-      // Balances only change inside the transaction: no read of an account (IAM conformance found GetItem unused).
+      // Balances change in place (UpdateItem in the transaction); no account item is ever read.
       { table: 'accounts', access: 'write' },
+      // The ledger item is put by the transaction, and read back when an earlier execution wrote it.
       { table: 'ledger', access: 'readWrite' },
     ],
   },

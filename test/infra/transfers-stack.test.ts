@@ -407,6 +407,7 @@ describe('Stack: ExactlyOnceTransfers', () => {
 
       // Assess
       expect(actions).toEqual({
+        // The transaction updates balances in place; nothing reads an account item.
         accounts: ['dynamodb:UpdateItem'],
         ledger: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         idempotency: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
