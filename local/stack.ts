@@ -8,7 +8,7 @@ import { createLocalAuthorizer } from './authorizer';
 import { startBundledHandlers, type BundledHandlers, type BundledHandlersOptions } from './bundled-handlers';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { createFaultInjector, type FaultInjector } from './fault-injection';
-import { HANDLERS, type ProxyHandler } from './handlers';
+import { HANDLERS } from './handlers';
 import { seedDemo, type DemoIdentity } from './seed';
 import { PortInUseError, createLocalApi } from './server';
 
@@ -84,7 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (options.faults === true && options.bundled !== undefined) throw new Error('Fault injection works on the sources only, not with bundled.');
   const faults = options.faults === true ? createFaultInjector() : undefined;
   // Filled with the bundles' handlers below when `bundled` is given.
-  const handlers: Record<FunctionId, ProxyHandler> = { ...(faults === undefined ? HANDLERS : faults.wrapHandlers(HANDLERS)) };
+  const handlers: Record<FunctionId, (typeof HANDLERS)[FunctionId]> = { ...(faults === undefined ? HANDLERS : faults.wrapHandlers(HANDLERS)) };
   let bundled: BundledHandlers | undefined;
   const localApi = createLocalApi({ handlers, authorizer, ...(options.log === undefined ? {} : { log: options.log }) });
 

@@ -1,17 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_ASSEMBLY_DIR, ensureSynthesized } from './bundled-handlers';
 import { howToCall } from './instructions';
 import { PortInUseError } from './server';
 import { startLocalStack, type LocalStack } from './stack';
+import { DEFAULT_ASSEMBLY_DIR, ensureSynthesized } from './bundled-handlers';
 
 /**
  * `npm start`: DynamoDB Local in memory (or DYNAMODB_ENDPOINT), the tables,
  * demo users and accounts, and the local API on http://127.0.0.1:$PORT
  * (3000 by default). Writes .local/demo.json and prints how to call the API.
  * Ctrl-C (SIGINT) or SIGTERM stops the API and DynamoDB Local and exits 0.
- * `npm start -- --bundled` serves the synthesized bundles of cdk.out instead
- * of the sources (synthesized first when cdk.out is missing or stale).
  */
 
 export { startLocalStack, type DemoFile, type LocalStack, type LocalStackOptions } from './stack';
@@ -45,6 +43,7 @@ async function main(): Promise<void> {
       : 'Starting DynamoDB Local (in memory), tables and demo data...',
   );
   try {
+    // `npm start -- --bundled`: the synthesized bundles of cdk.out instead of the sources (synthesized first if stale).
     const bundled = process.argv.slice(2).includes('--bundled');
     if (bundled && ensureSynthesized(DEFAULT_ASSEMBLY_DIR).synthesized) console.log('Synthesized cdk.out.');
     const localSwitches: Record<string, string> = process.env.POWERTOOLS_DEV === undefined ? {} : { POWERTOOLS_DEV: process.env.POWERTOOLS_DEV };

@@ -59,11 +59,11 @@ describe('Stack: ExactlyOnceTransfers, bundled', () => {
     expect(bundleBytes).toBeLessThan(BUNDLE_BUDGET_BYTES);
     expect(existsSync(`${bundle}.map`)).toBe(true);
     expect(source).toContain('sourceMappingURL=index.js.map');
+    // The tests' AWS call recorder is a test layer (test-layer-isolation.test.ts): never in a bundle.
+    expect(source).not.toContain(AWS_CALL_RECORDER_MARKER);
     // Only the runtime's AWS SDK is required at run time; Powertools and everything else are inside.
     for (const name of externalRequires(source)) expect(RUNTIME_SDK_PACKAGES).toContain(name);
     // Fault injection is local-only: never inside a deployed function (see fault-injection-isolation.test.ts).
     expect(source).not.toContain(FAULT_INJECTION_MARKER);
-    // Nor the tests' AWS call recorder.
-    expect(source).not.toContain(AWS_CALL_RECORDER_MARKER);
   });
 });
