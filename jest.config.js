@@ -1,3 +1,6 @@
+const { readdirSync, readFileSync } = require('node:fs');
+const path = require('node:path');
+
 /**
  * One Jest run for the four kinds of test. DynamoDB Local is started once
  * (test/support/global-setup.ts) and every test file creates its own tables,
@@ -5,10 +8,11 @@
  *
  *   npm run test:unit | test:integration | test:infra | test:e2e
  *
- * Two projects: `sources`, every test against the TypeScript sources, and
- * `bundled`, the end-to-end files again against the synthesized bundles
- * (local/bundled-handlers.ts). After the run, jest.after-run.config.js
- * checks what it recorded (IAM conformance).
+ * Two projects: every test against the TypeScript sources, and `bundled`,
+ * the end-to-end files again against the synthesized bundles
+ * (local/bundled-handlers.ts); `--ignoreProjects bundled` or
+ * `--selectProjects bundled` runs one. After the run,
+ * jest.after-run.config.js checks what it recorded (IAM conformance).
  */
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
@@ -26,6 +30,17 @@ const common = {
   setupFilesAfterEnv: ['<rootDir>/test/support/record-aws-calls.ts'],
 };
 
+/**
+ * The end-to-end files the bundles can answer: those that start the local
+ * stack through test/support/e2e-client.ts. Not the demo (its faults live
+ * on the sources' DynamoDB client) and not the hostile-input fuzz (the same
+ * parser code in both forms: it would double its time for little).
+ */
+const e2eDir = path.join(__dirname, 'test', 'e2e');
+const bundledE2e = readdirSync(e2eDir)
+  .filter((name) => name.endsWith('.test.ts') && name !== 'hostile-input.test.ts')
+  .filter((name) => readFileSync(path.join(e2eDir, name), 'utf8').includes('startE2eStack('));
+
 /** @type {import('jest').Config} */
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -35,7 +50,6 @@ module.exports = {
   projects: [
     {
       ...common,
-      displayName: 'sources',
       roots: ['<rootDir>/test'],
       // The checks of what the whole run recorded run after it (jest.after-run.config.js).
       testPathIgnorePatterns: ['/node_modules/', '\\.after-run\\.test\\.ts$'],
@@ -44,10 +58,8 @@ module.exports = {
       ...common,
       displayName: 'bundled',
       roots: ['<rootDir>/test/e2e'],
+      testMatch: bundledE2e.map((name) => `<rootDir>/test/e2e/${name}`),
       setupFiles: [...common.setupFiles, '<rootDir>/test/support/e2e-bundled-mode.ts'],
-      // demo.test.ts injects faults, which live on the sources' DynamoDB client only; hostile-input.test.ts
-      // fuzzes the request parser, the same code in both forms, and would double its minutes for little.
-      testPathIgnorePatterns: ['/node_modules/', '/demo\\.test\\.ts$', '/hostile-input\\.test\\.ts$'],
     },
   ],
 };

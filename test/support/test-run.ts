@@ -31,6 +31,7 @@ export interface RunSelection {
   readonly lastCommit?: boolean;
   readonly shard?: unknown;
   readonly selectProjects?: readonly string[];
+  readonly ignoreProjects?: readonly string[];
 }
 
 export function beginTestRun(selection: RunSelection): TestRun {
@@ -44,7 +45,8 @@ export function beginTestRun(selection: RunSelection): TestRun {
     selection.findRelatedTests !== true &&
     selection.lastCommit !== true &&
     selection.shard == null &&
-    (selection.selectProjects === undefined || selection.selectProjects.length === 0);
+    (selection.selectProjects === undefined || selection.selectProjects.length === 0) &&
+    (selection.ignoreProjects === undefined || selection.ignoreProjects.length === 0);
   const run: TestRun = { complete, startedAt: new Date().toISOString(), patterns: [...patterns] };
   rmSync(TEST_RUN_DIR, { recursive: true, force: true });
   mkdirSync(CALLS_DIR, { recursive: true });
