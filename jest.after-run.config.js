@@ -1,6 +1,6 @@
 /**
- * The checks of what a whole jest.config.js run recorded in .local/test-run
- * (test/support/test-run.ts): IAM conformance of every AWS call the
+ * The checks of what the last jest.config.js run recorded in its directory
+ * under .local/test-run (test/support/test-run.ts): IAM conformance of every AWS call the
  * functions made. `npm test` runs it after the main run; no DynamoDB Local.
  */
 /** @type {import('jest').Config} */

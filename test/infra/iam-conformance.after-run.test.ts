@@ -5,7 +5,7 @@ import type { RecordedCall, RecordedEvent } from '../support/aws-call-recorder';
 import { authorizationRequest, deployedFunctions, describeResource, type DeployedFunction } from '../support/deployed-permissions';
 import { authorize, wildcardMatch, type AuthorizationRequest, type Decision } from '../support/iam-policy';
 import { templateOfLastRun } from '../support/synthesized-stack';
-import { CALLS_DIR, lastTestRun } from '../support/test-run';
+import { callsDir, lastTestRun } from '../support/test-run';
 import { UNUSED_GRANT_REASONS, type UnusedGrantReason } from './iam-unused-grants';
 
 /**
@@ -29,10 +29,11 @@ const FUNCTION_IDS = Object.keys(FUNCTIONS) as FunctionId[];
 const run = lastTestRun();
 
 function recordedEvents(): Array<RecordedEvent & { count: number }> {
-  if (!existsSync(CALLS_DIR)) return [];
-  return readdirSync(CALLS_DIR)
+  const dir = run === undefined ? undefined : callsDir(run.dir);
+  if (dir === undefined || !existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((name) => name.endsWith('.jsonl'))
-    .flatMap((name) => readFileSync(path.join(CALLS_DIR, name), 'utf8').split('\n'))
+    .flatMap((name) => readFileSync(path.join(dir, name), 'utf8').split('\n'))
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as RecordedEvent & { count: number });
 }

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { bundledAssembly, everythingOnTemplate } from '../support/synthesized-stack';
-import { TEST_RUN_DIR } from '../support/test-run';
+import { currentRunDir } from '../support/test-run';
 
 /**
  * cfn-lint (AWS's CloudFormation linter) on the synthesized templates: the
@@ -41,7 +42,7 @@ describe('Template lint: cfn-lint on the synthesized templates', () => {
     }
     // Prepare: the template `cdk synth` writes, and one with every optional resource, side by side.
     const assembly = await bundledAssembly();
-    const lintDir = path.join(TEST_RUN_DIR, 'lint');
+    const lintDir = path.join(currentRunDir() ?? mkdtempSync(path.join(tmpdir(), 'template-lint-')), 'lint');
     mkdirSync(lintDir, { recursive: true });
     const files = { 'deployed.template.json': assembly.template, 'everything-on.template.json': await everythingOnTemplate() };
     for (const [file, template] of Object.entries(files)) writeFileSync(path.join(lintDir, file), JSON.stringify(template, null, 1));

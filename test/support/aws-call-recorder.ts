@@ -214,7 +214,8 @@ export interface RecorderOptions {
   readonly mode: HandlerMode;
   /** The test file, relative to the repository. */
   readonly test: () => string;
-  readonly callsDir: string;
+  /** Where to write; nothing is written without one (outside a jest run). */
+  readonly callsDir: string | undefined;
   /** The function of a call made outside any scope (a bundle's process is one function); default none. */
   readonly defaultScope?: FunctionScope;
 }
@@ -225,7 +226,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
   const storage = new AsyncLocalStorage<FunctionScope>();
   const recorded = new Map<string, number>();
   const attached = new WeakSet<object>();
-  const file = path.join(options.callsDir, `${process.pid}-${randomBytes(4).toString('hex')}.jsonl`);
+  const file = options.callsDir === undefined ? undefined : path.join(options.callsDir, `${process.pid}-${randomBytes(4).toString('hex')}.jsonl`);
 
   const remember = (event: RecordedEvent): void => {
     const line = JSON.stringify(event);
@@ -272,7 +273,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
       remember({ kind: 'invocation', ...scope, test: options.test() });
     },
     flush() {
-      if (recorded.size === 0 || !existsSync(options.callsDir)) return;
+      if (recorded.size === 0 || file === undefined || options.callsDir === undefined || !existsSync(options.callsDir)) return;
       const lines = [...recorded].map(([line, count]) => `{"count":${count},${line.slice(1)}`);
       writeFileSync(file, `${lines.join('\n')}\n`, { flag: 'a' });
       recorded.clear();

@@ -5,7 +5,7 @@ import { freePort } from '../../local/dynamodb-local';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { RECORDER_ENV } from './aws-call-recorder-preload';
 import { bundledAssembly } from './synthesized-stack';
-import { CALLS_DIR, REPO_ROOT } from './test-run';
+import { REPO_ROOT, callsDir } from './test-run';
 
 /**
  * A client of the local API for the end-to-end tests: real HTTP to the
@@ -71,10 +71,12 @@ export async function startE2eStack(): Promise<E2eStack> {
 async function bundledOptions(functionLog: string[]): Promise<NonNullable<LocalStackOptions['bundled']>> {
   const assembly = await bundledAssembly();
   const test = path.relative(REPO_ROOT, expect.getState().testPath ?? 'unknown');
+  const recordIn = callsDir();
   return {
     assemblyDir: assembly.outdir,
     preload: [path.join(__dirname, 'aws-call-recorder-preload.ts')],
-    functionEnvironment: (functionId) => ({ [RECORDER_ENV.functionId]: functionId, [RECORDER_ENV.test]: test, [RECORDER_ENV.callsDir]: CALLS_DIR }),
+    functionEnvironment: (functionId): Record<string, string> =>
+      recordIn === undefined ? {} : { [RECORDER_ENV.functionId]: functionId, [RECORDER_ENV.test]: test, [RECORDER_ENV.callsDir]: recordIn },
     output: (functionId, stream, line) => functionLog.push(`[${functionId}] ${stream}: ${line}`),
   };
 }

@@ -13,7 +13,7 @@ declare global {
  * environment.
  */
 export default async function globalSetup(globalConfig: RunSelection): Promise<void> {
-  // A fresh .local/test-run for what this run records (test/support/test-run.ts).
+  // A directory of this run's own for what it records and shares (test/support/test-run.ts).
   beginTestRun(globalConfig);
   if (process.env.DYNAMODB_ENDPOINT) return;
   const dynamoDb = await startDynamoDbLocal();

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { FUNCTIONS, type FunctionId } from '../../lib/definitions';
 import { createRecorder } from './aws-call-recorder';
-import { CALLS_DIR, REPO_ROOT } from './test-run';
+import { REPO_ROOT, callsDir } from './test-run';
 
 /**
  * TEST ONLY, in every jest test file (jest.config.js, setupFilesAfterEnv):
@@ -16,7 +16,7 @@ import { CALLS_DIR, REPO_ROOT } from './test-run';
  */
 
 const testPath = (): string => path.relative(REPO_ROOT, expect.getState().testPath ?? 'unknown');
-const recorder = createRecorder({ mode: 'source', test: testPath, callsDir: CALLS_DIR });
+const recorder = createRecorder({ mode: 'source', test: testPath, callsDir: callsDir() });
 
 // The SDK clients of this test file's module registry.
 recorder.patch(require('@smithy/core/client'));

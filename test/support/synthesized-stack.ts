@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readAssemblyTemplate } from '../../local/bundled-handlers';
 import type { CfnTemplate } from './cloudformation';
-import { REPO_ROOT, TEST_RUN_DIR, lastTestRun } from './test-run';
+import { REPO_ROOT, currentRunDir, lastTestRun } from './test-run';
 
 /**
  * The stack as the tests synthesize it. A synth is seconds of CPU, so a
  * test run shares two, each made once by the first worker that asks and
- * read by every other file from .local/test-run:
+ * read by every other file from the run's directory (test/support/test-run.ts):
  *
  * - `bundledAssembly()`: the cloud assembly exactly as `cdk synth` writes it,
  *   esbuild bundles included (function-bundles, the bundled end-to-end
@@ -123,17 +123,18 @@ function once<T>(name: string, make: () => Promise<T>): Promise<T> {
 
 /**
  * The stack synthesized with its bundles, exactly as `cdk synth` builds it,
- * once per test run, in .local/test-run/cdk.out (outside a jest run: a
- * scratch directory of its own).
+ * once per test run, in the run's cdk.out (outside a jest run: a scratch
+ * directory of its own).
  */
 export function bundledAssembly(): Promise<SynthesizedAssembly> {
   return once('bundled', async () => {
-    if (lastTestRun() === undefined) {
+    const runDir = currentRunDir();
+    if (runDir === undefined) {
       const outdir = mkdtempSync(path.join(tmpdir(), 'transfers-synth-'));
       synthesizeInto(outdir);
       return assemblyAt(outdir);
     }
-    return assemblyAt(await sharedInRun(path.join(TEST_RUN_DIR, 'cdk.out'), synthesizeInto));
+    return assemblyAt(await sharedInRun(path.join(runDir, 'cdk.out'), synthesizeInto));
   });
 }
 
@@ -145,8 +146,9 @@ export async function deployedTemplate(): Promise<CfnTemplate> {
 /** The template with EVERYTHING_ON, once per test run. */
 export function everythingOnTemplate(): Promise<CfnTemplate> {
   return once('everything-on', async () => {
-    if (lastTestRun() === undefined) return synthesizeTemplate(EVERYTHING_ON);
-    const file = await sharedInRun(path.join(TEST_RUN_DIR, 'everything-on.template.json'), (partial) =>
+    const runDir = currentRunDir();
+    if (runDir === undefined) return synthesizeTemplate(EVERYTHING_ON);
+    const file = await sharedInRun(path.join(runDir, 'everything-on.template.json'), (partial) =>
       writeFileSync(partial, JSON.stringify(synthesizeTemplate(EVERYTHING_ON))),
     );
     return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
@@ -155,6 +157,7 @@ export function everythingOnTemplate(): Promise<CfnTemplate> {
 
 /** The run's deployed template if this run synthesized it, else a fresh one (for the checks after the run). */
 export function templateOfLastRun(): CfnTemplate {
-  const outdir = path.join(TEST_RUN_DIR, 'cdk.out');
-  return existsSync(`${outdir}.done`) ? assemblyAt(outdir).template : synthesizeTemplate();
+  const runDir = lastTestRun()?.dir;
+  const outdir = runDir === undefined ? undefined : path.join(runDir, 'cdk.out');
+  return outdir !== undefined && existsSync(`${outdir}.done`) ? assemblyAt(outdir).template : synthesizeTemplate();
 }
