@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { buildSync } from 'esbuild';
-import { FUNCTIONS, TABLES, type FunctionId, type TableId } from '../lib/definitions';
+import { FUNCTIONS, SETTINGS, TABLES, type FunctionId, type TableId } from '../lib/definitions';
 import type { ProxyHandler } from './handlers';
 import { RUNTIME_SDK_ROOT_ENV, type ErrorReport, type InvokeMessage, type RuntimeMessage } from './lambda-runtime';
 
@@ -138,9 +138,16 @@ function tablesByLogicalId(template: CfnTemplate): Map<string, TableId> {
 
 /**
  * The environment Lambda would give the function, locally: the template's
- * variables (a table's `Ref` becomes the local table's name) and what the
- * Lambda service sets itself, plus the local-only endpoint and dummy
- * credentials for DynamoDB Local.
+ * variables and what the Lambda service sets itself, plus the local-only
+ * endpoint and dummy credentials for DynamoDB Local.
+ *
+ * - A table's `Ref` becomes the local table's name.
+ * - Another CloudFormation token (a secret's dynamic reference, say) takes
+ *   this process's value of the variable; without one the function cannot
+ *   run here, and this throws.
+ * - A setting of lib/definitions.ts (SETTINGS) set in this process
+ *   (`KEY_RETENTION_SECONDS=3600 npm start -- --bundled`) applies on top,
+ *   as it does to the sources.
  */
 export function functionEnvironment(
   fn: SynthesizedFunction,
@@ -153,9 +160,18 @@ export function functionEnvironment(
       if (typeof value === 'string') return [name, value];
       const ref = (value as { Ref?: unknown }).Ref;
       const tableId = typeof ref === 'string' ? tables.get(ref) : undefined;
-      if (tableId === undefined) throw new Error(`Cannot run ${fn.logicalId} locally: ${name} is ${JSON.stringify(value)}, not a table of the stack.`);
-      return [name, options.tableNames[tableId]];
+      if (tableId !== undefined) return [name, options.tableNames[tableId]];
+      const local = process.env[name];
+      if (local === undefined || local === '') {
+        throw new Error(`Cannot run ${fn.logicalId} locally: ${name} is ${JSON.stringify(value)} in the template, and this process has no ${name} to use instead.`);
+      }
+      return [name, local];
     }),
+  );
+  const localSettings = Object.fromEntries(
+    Object.values(SETTINGS)
+      .map((setting): [string, string | undefined] => [setting.envVar, process.env[setting.envVar]])
+      .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
   );
   const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
@@ -179,8 +195,9 @@ export function functionEnvironment(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_SESSION_TOKEN: 'local',
     ...variables,
+    ...localSettings,
     // Local only (SETTINGS.dynamoDbEndpoint): the deployed functions have no endpoint override.
-    DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    [SETTINGS.dynamoDbEndpoint.envVar]: options.dynamoDbEndpoint,
     [RUNTIME_SDK_ROOT_ENV]: PROJECT_ROOT,
     ...options.environment,
   };

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { FUNCTIONS, TABLES, type FunctionId } from '../../lib/definitions';
+import { FUNCTIONS, SETTINGS, TABLES, type FunctionId } from '../../lib/definitions';
 import { apiGatewayEvent, lambdaContext } from '../../local/api-gateway-event';
 import { startBundledHandlers, type BundledHandlers } from '../../local/bundled-handlers';
 
@@ -18,8 +18,8 @@ const tableNames = { accounts: 'local-Accounts', ledger: 'local-Ledger', idempot
 let assemblyDir: string;
 let started: BundledHandlers | undefined;
 
-/** A cloud assembly whose every function is `bundle` (the source of its index.js). */
-function assemblyWith(bundle: string): string {
+/** A cloud assembly whose every function is `bundle` (the source of its index.js), with `variables` besides the tables. */
+function assemblyWith(bundle: string, variables: Record<string, unknown> = { GREETING: 'from the template' }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'bundled-handlers-'));
   const tables = Object.values(TABLES);
   const resources: Record<string, unknown> = Object.fromEntries(tables.map((table) => [`Table${table.localName}`, { Type: 'AWS::DynamoDB::Table', Properties: {} }]));
@@ -36,7 +36,7 @@ function assemblyWith(bundle: string): string {
         Runtime: 'nodejs24.x',
         MemorySize: 256,
         Environment: {
-          Variables: { GREETING: 'from the template', ...Object.fromEntries(tables.map((table) => [table.envVar, { Ref: `Table${table.localName}` }])) },
+          Variables: { ...variables, ...Object.fromEntries(tables.map((table) => [table.envVar, { Ref: `Table${table.localName}` }])) },
         },
       },
     };
@@ -47,8 +47,8 @@ function assemblyWith(bundle: string): string {
   return dir;
 }
 
-async function start(bundle: string): Promise<BundledHandlers> {
-  assemblyDir = assemblyWith(bundle);
+async function start(bundle: string, variables?: Record<string, unknown>): Promise<BundledHandlers> {
+  assemblyDir = assemblyWith(bundle, variables);
   started = await startBundledHandlers({ assemblyDir, tableNames, dynamoDbEndpoint: 'http://127.0.0.1:1', output: () => undefined });
   return started;
 }
@@ -59,7 +59,7 @@ const context = (): Context => lambdaContext('getAccount', 5);
 afterEach(async () => {
   await started?.close();
   started = undefined;
-  rmSync(assemblyDir, { recursive: true, force: true });
+  if (assemblyDir !== undefined) rmSync(assemblyDir, { recursive: true, force: true });
 });
 
 describe('Bundled handlers: a bundle runs as in the Lambda runtime', () => {
@@ -100,6 +100,33 @@ describe('Bundled handlers: a bundle runs as in the Lambda runtime', () => {
     });
     expect(body.remainingMs).toBeGreaterThan(4_000);
     delete process.env.ONLY_IN_THE_TEST_PROCESS;
+  });
+
+  it('gives a variable the template sets from another resource (a secret) the local value, and lets local settings apply on top', async () => {
+    // Prepare
+    process.env.SIGNING_KEY = 'local-secret';
+    process.env[SETTINGS.keyRetentionSeconds.envVar] = '120';
+    const secret = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'Secret' }, ':SecretString:::}}']] };
+    const { handlers } = await start(
+      `exports.handler = async () => ({ statusCode: 200, body: JSON.stringify([process.env.SIGNING_KEY, process.env.${SETTINGS.keyRetentionSeconds.envVar}]) });`,
+      { SIGNING_KEY: secret, [SETTINGS.keyRetentionSeconds.envVar]: '86400' },
+    );
+
+    // Act
+    const result = await handlers.getAccount(event(), context());
+
+    // Assess
+    expect(JSON.parse(result.body)).toEqual(['local-secret', '120']);
+    delete process.env.SIGNING_KEY;
+    delete process.env[SETTINGS.keyRetentionSeconds.envVar];
+  });
+
+  it('refuses a template variable it cannot give a local value', async () => {
+    // Act
+    const loading = start(`exports.handler = async () => ({ statusCode: 200, body: '' });`, { UNKNOWN_SECRET: { Ref: 'Secret' } });
+
+    // Assess
+    await expect(loading).rejects.toThrow(/UNKNOWN_SECRET is \{"Ref":"Secret"\} in the template, and this process has no UNKNOWN_SECRET/);
   });
 
   it('refuses to load a bundle that requires a package the runtime does not have, even one in node_modules', async () => {
