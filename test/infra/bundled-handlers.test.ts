@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { FUNCTIONS, SETTINGS, TABLES, type FunctionId } from '../../lib/definitions';
+import { FUNCTIONS, SETTINGS, TABLES, prefixedTableNames, type FunctionId } from '../../lib/definitions';
 import { apiGatewayEvent, lambdaContext } from '../../local/api-gateway-event';
 import { startBundledHandlers, type BundledHandlers } from '../../local/bundled-handlers';
 
@@ -13,7 +13,7 @@ import { startBundledHandlers, type BundledHandlers } from '../../local/bundled-
  */
 
 const FUNCTION_IDS = Object.keys(FUNCTIONS) as FunctionId[];
-const tableNames = { accounts: 'local-Accounts', ledger: 'local-Ledger', idempotency: 'local-Idempotency' } as const;
+const tableNames = prefixedTableNames('local');
 
 let assemblyDir: string;
 let started: BundledHandlers | undefined;
