@@ -281,7 +281,8 @@ class FunctionInstance {
           else pending?.reject(new RuntimeError(message.error));
         }
       });
-      child.on('exit', (code, signal) => {
+      // After the messages already received: an init error arrives just before the exit.
+      child.on('exit', (code, signal) => setImmediate(() => {
         clearTimeout(timer);
         const reason = `The ${this.functionId} function's process exited (${signal ?? `code ${code}`})${
           stderrTail.length === 0 ? '' : `: ${stderrTail.join('\n')}`
@@ -292,7 +293,7 @@ class FunctionInstance {
         this.child = undefined;
         // Like a Lambda instance that died: the next invocation starts a new one.
         if (!this.closing) this.starting = undefined;
-      });
+      }));
     });
     return this.starting;
   }

@@ -64,8 +64,8 @@ function report(error: unknown): ErrorReport {
   return { name: 'Error', message: String(error) };
 }
 
-function send(message: RuntimeMessage): void {
-  process.send?.(message);
+function send(message: RuntimeMessage, then?: () => void): void {
+  process.send?.(message, undefined, undefined, () => then?.());
 }
 
 /** Runtime.ImportModuleError, as the Lambda runtime names a module that cannot be loaded. */
@@ -137,9 +137,11 @@ function main(): void {
   try {
     handler = loadHandler();
   } catch (error) {
-    send({ type: 'init-error', error: report(error) });
-    process.exitCode = 1;
-    process.disconnect?.();
+    // Leave only once the report is out: the parent tells a failed init by it.
+    send({ type: 'init-error', error: report(error) }, () => {
+      process.exitCode = 1;
+      process.disconnect?.();
+    });
     return;
   }
   process.on('message', (message: InvokeMessage) => {
