@@ -281,10 +281,14 @@ class FunctionInstance {
           else pending?.reject(new RuntimeError(message.error));
         }
       });
-      // After the messages already received: an init error arrives just before the exit.
-      child.on('exit', (code, signal) => setImmediate(() => {
+      // Handled once the process has exited and its IPC channel is closed, so
+      // every message it sent (an init error just before it left) is in first.
+      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+      let disconnected = false;
+      const ended = (): void => {
+        if (exit === undefined || !disconnected) return;
         clearTimeout(timer);
-        const reason = `The ${this.functionId} function's process exited (${signal ?? `code ${code}`})${
+        const reason = `The ${this.functionId} function's process exited (${exit.signal ?? `code ${exit.code}`})${
           stderrTail.length === 0 ? '' : `: ${stderrTail.join('\n')}`
         }`;
         reject(new Error(reason));
@@ -293,7 +297,16 @@ class FunctionInstance {
         this.child = undefined;
         // Like a Lambda instance that died: the next invocation starts a new one.
         if (!this.closing) this.starting = undefined;
-      }));
+      };
+      child.on('disconnect', () => {
+        disconnected = true;
+        ended();
+      });
+      child.on('exit', (code, signal) => {
+        exit = { code, signal };
+        if (!child.connected) disconnected = true;
+        ended();
+      });
     });
     return this.starting;
   }
