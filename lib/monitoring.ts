@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
@@ -115,7 +115,8 @@ export class TransferMonitoring extends Construct {
     this.alarm('ReconcileErrors', reconciler.metricErrors({ period: FIVE_MINUTES }), ALARM_THRESHOLDS.reconcileErrors, 'The reconciler failed or timed out: no proof of the balances this time.');
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: 'ExactlyOnceTransfers',
+      // Dashboard names are account-wide: a fixed one would be shared by every copy of the stack, in any Region.
+      dashboardName: `${Stack.of(this).stackName}-${Stack.of(this).region}`,
       widgets: [
         [
           graph('API requests and errors', [restApi.metricCount({ period: FIVE_MINUTES }), restApi.metricClientError({ period: FIVE_MINUTES }), restApi.metricServerError({ period: FIVE_MINUTES })]),

@@ -5,8 +5,9 @@ import { connectDynamoDb } from '../adapters/dynamodb/client';
 import { createTables } from '../adapters/dynamodb/create-tables';
 import { readCorsOrigins } from '../functions/shared/config';
 import { dynamoDb } from '../functions/shared/dependencies';
-import { SETTINGS, TABLES, type TableId } from '../lib/definitions';
+import { SETTINGS, TABLES, type FunctionId, type TableId } from '../lib/definitions';
 import { createLocalAuthorizer } from './authorizer';
+import { startBundledHandlers, type BundledHandlers, type BundledHandlersOptions } from './bundled-handlers';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { createFaultInjector, type FaultInjector } from './fault-injection';
 import { HANDLERS, loadHandlers } from './handlers';
@@ -42,6 +43,11 @@ export interface LocalStackOptions {
    * same list.
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Serve the synthesized bundles of this cloud assembly (cdk.out), each in
+   * a process of its own, instead of the sources (local/bundled-handlers.ts).
+   */
+  readonly bundled?: Omit<BundledHandlersOptions, 'tableNames' | 'dynamoDbEndpoint'>;
 }
 
 /** `.local/demo.json`: what a client needs to call the local API as a demo user. */
@@ -67,6 +73,8 @@ export interface LocalStack {
   readonly ownsDynamoDb: boolean;
   /** The fault injector, when started with `faults: true`. */
   readonly faults?: FaultInjector;
+  /** The asset directory of each function, when started with `bundled`. */
+  readonly assetDirs?: BundledHandlers['assetDirs'];
   /** Stops the API, then DynamoDB Local if this stack started it. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -85,14 +93,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamoDbEndpoint = givenEndpoint ?? (ownDynamoDb as RunningDynamoDbLocal).endpoint;
   const connection = connectDynamoDb({ endpoint: dynamoDbEndpoint });
   const authorizer = await createLocalAuthorizer();
+  // Fault injection lives on the sources' DynamoDB client; a bundle has its own.
+  if (options.faults === true && options.bundled !== undefined) throw new Error('Fault injection works on the sources only, not with bundled.');
   const faults = options.faults === true ? createFaultInjector() : undefined;
-  const handlers = faults === undefined ? HANDLERS : faults.wrapHandlers(HANDLERS);
+  // Filled with the bundles' handlers below when `bundled` is given.
+  const handlers: Record<FunctionId, (typeof HANDLERS)[FunctionId]> = { ...(faults === undefined ? HANDLERS : faults.wrapHandlers(HANDLERS)) };
+  let bundled: BundledHandlers | undefined;
   const localApi = createLocalApi({ handlers, authorizer, corsOrigins, ...(options.log === undefined ? {} : { log: options.log }) });
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       await localApi.close();
+      await bundled?.close();
       connection.client.destroy();
       await ownDynamoDb?.stop();
     })();
@@ -114,6 +127,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     loadHandlers();
     // The handlers' own client, created from that environment.
     faults?.attach(dynamoDb().client);
+    if (options.bundled !== undefined) {
+      bundled = await startBundledHandlers({ ...options.bundled, tableNames, dynamoDbEndpoint });
+      Object.assign(handlers, bundled.handlers);
+    }
 
     // 3. Identities and funded accounts.
     const identities = await seedDemo(new DynamoDbAccountStore(connection.documentClient, tableNames), authorizer);
@@ -129,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableNames,
       ownsDynamoDb: ownDynamoDb !== undefined,
       ...(faults === undefined ? {} : { faults }),
+      ...(bundled === undefined ? {} : { assetDirs: bundled.assetDirs }),
       stop,
     };
   } catch (error) {

@@ -5,6 +5,7 @@ import { ConfigurationError, readSettings } from '../functions/shared/config';
 import { howToCall } from './instructions';
 import { PortInUseError } from './server';
 import { startLocalStack, type LocalStack } from './stack';
+import { DEFAULT_ASSEMBLY_DIR, ensureSynthesized } from './bundled-handlers';
 
 /**
  * `npm start`: DynamoDB Local in memory (or DYNAMODB_ENDPOINT), the tables,
@@ -58,11 +59,16 @@ async function main(): Promise<void> {
       : 'Starting DynamoDB Local (in memory), tables and demo data...',
   );
   try {
-    starting = startLocalStack({ port });
+    // `npm start -- --bundled`: the synthesized bundles of cdk.out instead of the sources (synthesized first if stale).
+    const bundled = process.argv.slice(2).includes('--bundled');
+    if (bundled && ensureSynthesized(DEFAULT_ASSEMBLY_DIR).synthesized) console.log('Synthesized cdk.out.');
+    const localSwitches: Record<string, string> = process.env.POWERTOOLS_DEV === undefined ? {} : { POWERTOOLS_DEV: process.env.POWERTOOLS_DEV };
+    starting = startLocalStack({ port, ...(bundled ? { bundled: { assemblyDir: DEFAULT_ASSEMBLY_DIR, environment: localSwitches } } : {}) });
     const stack = await starting;
     if (stoppingSince !== undefined) return;
     await mkdir(path.dirname(DEMO_FILE), { recursive: true });
     await writeFile(DEMO_FILE, `${JSON.stringify(stack.demo, null, 2)}\n`, { mode: 0o600 });
+    if (stack.assetDirs !== undefined) console.log(`Handlers: the bundles in ${path.relative(process.cwd(), DEFAULT_ASSEMBLY_DIR)}, one process per function.`);
     console.log(`\n${howToCall(stack.demo, path.relative(process.cwd(), DEMO_FILE) || DEMO_FILE, stack)}\n`);
   } catch (error) {
     if (stoppingSince !== undefined) return;

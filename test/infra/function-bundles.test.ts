@@ -1,14 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, type FunctionId } from '../../lib/definitions';
-import { TransfersStack } from '../../lib/transfers-stack';
 import { FAULT_INJECTION_MARKER } from '../../local/fault-injection';
+import { AWS_CALL_RECORDER_MARKER } from '../support/aws-call-recorder';
+import { bundledAssembly } from '../support/synthesized-stack';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 const FUNCTION_IDS = Object.keys(FUNCTIONS) as FunctionId[];
 
 /**
@@ -35,21 +33,12 @@ describe('Stack: ExactlyOnceTransfers, bundled', () => {
   let outdir: string;
   let template: Template;
 
-  beforeAll(() => {
-    // Prepare: a real synth, esbuild included, into a scratch directory.
-    outdir = mkdtempSync(path.join(tmpdir(), 'transfers-synth-'));
-    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-    const app = new App({ outdir, context: cdkJson.context });
-    const stack = new TransfersStack(app, 'ExactlyOnceTransfers');
-
-    // Act
-    app.synth();
-    template = Template.fromStack(stack);
+  beforeAll(async () => {
+    // Prepare: the run's one real synth, esbuild included (shared with the bundled end-to-end run and cfn-lint).
+    const assembly = await bundledAssembly();
+    outdir = assembly.outdir;
+    template = Template.fromJSON(assembly.template);
   }, 180_000);
-
-  afterAll(() => {
-    rmSync(outdir, { recursive: true, force: true });
-  });
 
   it.each(FUNCTION_IDS)('bundles %s with the local esbuild into one minified CommonJS file with a source map', (functionId) => {
     // Prepare
@@ -70,6 +59,8 @@ describe('Stack: ExactlyOnceTransfers, bundled', () => {
     expect(bundleBytes).toBeLessThan(BUNDLE_BUDGET_BYTES);
     expect(existsSync(`${bundle}.map`)).toBe(true);
     expect(source).toContain('sourceMappingURL=index.js.map');
+    // The tests' AWS call recorder is a test layer (test-layer-isolation.test.ts): never in a bundle.
+    expect(source).not.toContain(AWS_CALL_RECORDER_MARKER);
     // Only the runtime's AWS SDK is required at run time; Powertools and everything else are inside.
     for (const name of externalRequires(source)) expect(RUNTIME_SDK_PACKAGES).toContain(name);
     // Fault injection is local-only: never inside a deployed function (see fault-injection-isolation.test.ts).

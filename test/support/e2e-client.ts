@@ -1,18 +1,38 @@
 import { prefixedTableNames } from '../../lib/definitions';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import * as path from 'node:path';
 import { freePort } from '../../local/dynamodb-local';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
+import { RECORDER_ENV } from './aws-call-recorder-preload';
+import { bundledAssembly } from './synthesized-stack';
+import { REPO_ROOT, callsDir } from './test-run';
 
 /**
  * A client of the local API for the end-to-end tests: real HTTP to the
  * whole local stack (authorizer, server, handlers, DynamoDB Local).
+ *
+ * The jest project `bundled` (jest.config.js) runs the same end-to-end
+ * files again with E2E_HANDLERS=bundled: the server then answers with the
+ * synthesized bundles of the run's one bundled synth, each in a process of
+ * its own (local/bundled-handlers.ts), their AWS calls recorded for the IAM
+ * conformance check.
  */
+
+export const E2E_HANDLERS_ENV = 'E2E_HANDLERS';
+export type E2eHandlers = 'source' | 'bundled';
+
+export function e2eHandlers(): E2eHandlers {
+  return process.env[E2E_HANDLERS_ENV] === 'bundled' ? 'bundled' : 'source';
+}
 
 export interface E2eStack {
   readonly stack: LocalStack;
+  readonly handlers: E2eHandlers;
   /** The server's one-line-per-request log, kept here instead of printed. */
   readonly requestLog: string[];
+  /** What the bundles' processes printed (bundled only), kept here instead of printed. */
+  readonly functionLog: string[];
   user(name: string): E2eUser;
 }
 
@@ -27,20 +47,39 @@ export interface E2eUser {
 export async function startE2eStack(options: { readonly corsOrigins?: readonly string[] } = {}): Promise<E2eStack> {
   const prefix = `e2e${randomBytes(4).toString('hex')}`;
   const requestLog: string[] = [];
+  const functionLog: string[] = [];
+  const handlers = e2eHandlers();
   const stack = await startLocalStack({
     port: await freePort(),
     tableNames: prefixedTableNames(prefix),
     log: (line) => requestLog.push(line),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+    ...(handlers === 'bundled' ? { bundled: await bundledOptions(functionLog) } : {}),
   });
   return {
     stack,
+    handlers,
     requestLog,
+    functionLog,
     user(name) {
       const user = stack.demo.users.find((candidate) => candidate.name === name);
       if (user === undefined) throw new Error(`The seed has no user ${name}.`);
       return user;
     },
+  };
+}
+
+/** The run's bundles, each process recording its AWS calls (test/support/aws-call-recorder-preload.ts). */
+async function bundledOptions(functionLog: string[]): Promise<NonNullable<LocalStackOptions['bundled']>> {
+  const assembly = await bundledAssembly();
+  const test = path.relative(REPO_ROOT, expect.getState().testPath ?? 'unknown');
+  const recordIn = callsDir();
+  return {
+    assemblyDir: assembly.outdir,
+    preload: [path.join(__dirname, 'aws-call-recorder-preload.ts')],
+    functionEnvironment: (functionId): Record<string, string> =>
+      recordIn === undefined ? {} : { [RECORDER_ENV.functionId]: functionId, [RECORDER_ENV.test]: test, [RECORDER_ENV.callsDir]: recordIn },
+    output: (functionId, stream, line) => functionLog.push(`[${functionId}] ${stream}: ${line}`),
   };
 }
 

@@ -1,5 +1,6 @@
 import '../../local/quiet-sdk-warning';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/dynamodb-local';
+import { beginTestRun, type RunSelection } from './test-run';
 
 declare global {
   // Shared with global-teardown.ts, which runs in the same process.
@@ -12,7 +13,9 @@ declare global {
  * points at a running one. Workers inherit the endpoint through the
  * environment.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: RunSelection): Promise<void> {
+  // A directory of this run's own for what it records and shares (test/support/test-run.ts).
+  beginTestRun(globalConfig);
   if (process.env.DYNAMODB_ENDPOINT) return;
   const dynamoDb = await startDynamoDbLocal();
   globalThis.dynamoDbLocal = dynamoDb;
