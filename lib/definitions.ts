@@ -95,7 +95,7 @@ export function prefixedTableNames(prefix: string): Record<TableId, string> {
 }
 
 /** `scan`: the whole table, read by the reconciler (lib/table-permissions.ts says which actions per table). */
-export type TableAccess = 'read' | 'write' | 'readWrite' | 'scan' | 'create' | 'update';
+export type TableAccess = 'read' | 'batchRead' | 'write' | 'readWrite' | 'scan' | 'create' | 'update';
 
 export type FunctionId =
   | 'createKey'
@@ -223,7 +223,7 @@ export const FUNCTIONS: Readonly<Record<ServiceFunctionId, FunctionDefinition>> 
     memorySizeMb: 512,
     tables: [
       { table: 'statements', access: 'read' },
-      { table: 'accounts', access: 'read' },
+      { table: 'accounts', access: 'batchRead' },
     ],
   },
   listEntries: {

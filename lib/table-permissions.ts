@@ -39,8 +39,9 @@ const SCAN: DynamoDbAction = 'dynamodb:Scan';
  */
 export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess, readonly DynamoDbAction[]>>>> = {
   accounts: {
-    // BatchGetItem: GET /accounts reads one page of balances in one call.
-    read: [GET_ITEM, BATCH_GET_ITEM],
+    read: [GET_ITEM],
+    // GET /accounts reads one page of balances in one call.
+    batchRead: [BATCH_GET_ITEM],
     write: [UPDATE_ITEM],
     readWrite: [GET_ITEM, UPDATE_ITEM],
     scan: [SCAN, GET_ITEM],
@@ -49,6 +50,7 @@ export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess
   },
   ledger: {
     read: [GET_ITEM],
+    batchRead: [BATCH_GET_ITEM],
     write: [PUT_ITEM],
     readWrite: [GET_ITEM, PUT_ITEM],
     scan: [SCAN, GET_ITEM],
@@ -57,6 +59,7 @@ export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess
   },
   statements: {
     read: [QUERY],
+    batchRead: [BATCH_GET_ITEM],
     write: [PUT_ITEM],
     readWrite: [QUERY, PUT_ITEM],
     scan: [SCAN, QUERY],
@@ -65,6 +68,7 @@ export const TABLE_ACTIONS: Readonly<Record<TableId, Readonly<Record<TableAccess
   },
   idempotency: {
     read: [GET_ITEM],
+    batchRead: [BATCH_GET_ITEM],
     write: [PUT_ITEM],
     readWrite: [GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
     scan: [SCAN],

@@ -27,7 +27,17 @@ const LOCAL_ONLY_VARIABLES = new Set<string>(Object.keys(LOCAL_ONLY).map((key) =
  * absence is itself a valid setting, with why, and for which functions
  * (all when `functions` is omitted). None today.
  */
-const ABSENT_ON_PURPOSE: Readonly<Record<string, { readonly reason: string; readonly functions?: readonly FunctionId[] }>> = {};
+const ABSENT_ON_PURPOSE: Readonly<Record<string, { readonly reason: string; readonly functions?: readonly FunctionId[] }>> = {
+  [SETTINGS.corsOrigins.envVar]: {
+    reason: 'unset is the default setting, no browser origin (no CORS headers at all); -c corsOrigins sets it on every function',
+  },
+  [SETTINGS.cursorSigningKey.envVar]: {
+    reason: 'only the list functions sign cursors (signsCursors in lib/definitions.ts); the key of a list is given to nothing else',
+    functions: Object.values(FUNCTIONS)
+      .filter((definition) => (definition as { signsCursors?: true }).signsCursors !== true)
+      .map((definition) => definition.id as FunctionId),
+  },
+};
 const mayLack = (functionId: FunctionId, name: string): boolean => {
   const exception = ABSENT_ON_PURPOSE[name];
   return exception !== undefined && (exception.functions === undefined || exception.functions.includes(functionId));

@@ -28,6 +28,19 @@ export const UNUSED_GRANT_REASONS: readonly UnusedGrantReason[] = [
       "Powertools' fallback: when its conditional put of the record fails without the existing record attached, it reads the record with GetItem (IdempotencyHandler). DynamoDB attaches it (ReturnValuesOnConditionCheckFailure: ALL_OLD), so no test reaches the fallback; without the grant it would answer 500 instead of the replay.",
   },
   {
+    functions: ['openAccount'],
+    action: 'dynamodb:GetItem',
+    resource: 'table:idempotency',
+    reason: "The same Powertools fallback read of the record as for transfer: the shared mechanism (functions/shared/idempotent-operation.ts) gives every operation the same persistence layer.",
+  },
+  {
+    functions: ['openAccount'],
+    action: 'dynamodb:GetItem',
+    resource: 'table:accounts',
+    reason:
+      'commitOnce reads the account back when DynamoDB answers IdempotentParameterMismatchException (the token reused within 10 minutes by an earlier attempt with another timestamp), which DynamoDB Local never does; without it that repeat would answer 503 for 10 minutes.',
+  },
+  {
     functions: '*',
     action: 'xray:PutTraceSegments',
     resource: '*',

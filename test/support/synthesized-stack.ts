@@ -32,6 +32,8 @@ export const EVERYTHING_ON: Readonly<Record<string, string>> = {
   gatewayBodyValidation: 'true',
   apiGatewayCloudWatchRole: 'false',
   transferReservedConcurrency: 'none',
+  corsOrigins: 'https://app.example.com,https://admin.example.com',
+  accountLimit: '25',
 };
 
 /** The feature flags of cdk.json, as `cdk synth` applies them. */
