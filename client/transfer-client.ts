@@ -7,6 +7,26 @@ import {
   type Clock,
   type RetryPolicy,
 } from './backoff';
+import type {
+  Account,
+  AccountListQuery,
+  AccountPage,
+  CreateKeyRequest,
+  EntryListQuery,
+  EntryPage,
+  IssuedKey,
+  KeyOperation,
+  KeyStatus,
+  OpenAccountRequest,
+  Problem,
+  Reversal,
+  ReversalRequest,
+  Transfer,
+  TransferListQuery,
+  TransferPage,
+  TransferRequest,
+  TransferWithReversals,
+} from './api';
 
 /**
  * The client half of the exactly-once protocol.
@@ -24,7 +44,14 @@ import {
  *
  * The key is what makes step 3 safe: whatever happened to an earlier attempt
  * (never arrived, failed mid-way, committed and lost its answer), the server
- * moves the money at most once for it.
+ * moves the money at most once for it. `reverse` and `openAccount` follow the
+ * same course with a key issued for their own operation.
+ *
+ * Reads (`getAccount`, `getTransfer`, `keyStatus`, the `list*` iterators) are
+ * retried the same way without a key: a GET changes nothing.
+ *
+ * Every request and response body is typed from client/api-types.ts,
+ * generated from the OpenAPI document (see client/api.ts).
  */
 
 /** What the client needs of `fetch`; `globalThis.fetch` is one. */
@@ -43,14 +70,9 @@ export interface TransportResponse {
   text(): Promise<string>;
 }
 
-export interface TransferInput {
-  readonly fromAccountId: string;
-  readonly toAccountId: string;
-  /** Integer minor units. */
-  readonly amount: number;
-  readonly currency: string;
-  readonly reference?: string;
-}
+export type TransferInput = TransferRequest;
+export type ReversalInput = ReversalRequest;
+export type OpenAccountInput = OpenAccountRequest;
 
 /** The final answer of a call, after the retries it took. */
 export interface Outcome {
@@ -62,12 +84,33 @@ export interface Outcome {
   readonly attempts: number;
 }
 
-export interface TransferOutcome extends Outcome {
+/** The route's documented success (201 for a write, 200 for a read), with its typed body. */
+export interface Success<Body> extends Outcome {
+  readonly ok: true;
+  readonly body: Body;
+}
+
+/** Any other final answer: problem details from the API, or whatever a proxy in between sent. */
+export interface Refusal extends Outcome {
+  readonly ok: false;
+  readonly body: Problem | string | undefined;
+}
+
+/** A final answer, typed: narrow on `ok` to read the body. */
+export type TypedOutcome<Body> = Success<Body> | Refusal;
+
+/** What a keyed write adds: whether it was a replay, and the key every attempt carried. */
+export interface KeyedOutcomeFields {
   /** The server answered from its idempotency record (`Idempotent-Replayed: true`). */
   readonly replayed: boolean;
   /** The key every attempt carried; retrying later with it is still safe. */
   readonly key: string;
 }
+
+export type KeyedOutcome<Body> = TypedOutcome<Body> & KeyedOutcomeFields;
+export type TransferOutcome = KeyedOutcome<Transfer>;
+export type ReversalOutcome = KeyedOutcome<Reversal>;
+export type OpenAccountOutcome = KeyedOutcome<Account>;
 
 export type ClientEvent =
   | { readonly type: 'attempt'; readonly operation: string; readonly attempt: number; readonly key?: string }
@@ -87,28 +130,43 @@ export interface TransferClientOptions {
   readonly onEvent?: (event: ClientEvent) => void;
 }
 
+/** For a keyed write: `key` resumes one whose outcome was unknown. */
+export interface KeyedCallOptions {
+  readonly key?: string;
+}
+
+const OPERATION_NOUN: Readonly<Record<KeyOperation, string>> = {
+  transfer: 'the transfer',
+  reversal: 'the reversal',
+  'open-account': 'the account opening',
+};
+
 /**
- * No final answer: no attempt was answered, or the last answer was still
- * retryable (409, 429, 5xx; a 503 can come after a commit whose answer was
- * lost). Whether the transfer happened is unknown; retrying with `key` is safe.
+ * No final answer to a keyed write (a transfer, a reversal, an account
+ * opening): no attempt was answered, or the last answer was still retryable
+ * (409, 429, 5xx; a 503 can come after a commit whose answer was lost).
+ * Whether it happened is unknown; retrying with `key` is safe.
  */
 export class TransferOutcomeUnknownError extends Error {
   /** The last retryable answer, when there was one. */
   readonly lastOutcome: Outcome | undefined;
+  readonly operation: KeyOperation;
 
   constructor(
     readonly key: string,
     readonly attempts: number,
-    options: { cause: unknown; lastOutcome?: Outcome },
+    options: { cause: unknown; lastOutcome?: Outcome; operation?: KeyOperation },
   ) {
+    const operation = options.operation ?? 'transfer';
     const last = options.lastOutcome === undefined ? 'no answer' : `last answer ${options.lastOutcome.status}, still retryable`;
-    super(`No final answer after ${attempts} attempt(s) (${last}); the transfer may or may not have happened. Retry with the same key: ${key}`, options);
+    super(`No final answer after ${attempts} attempt(s) (${last}); ${OPERATION_NOUN[operation]} may or may not have happened. Retry with the same key: ${key}`, options);
     this.name = 'TransferOutcomeUnknownError';
     this.lastOutcome = options.lastOutcome;
+    this.operation = operation;
   }
 }
 
-/** A call other than the transfer itself (issuing a key, a read) ended without the answer it needs. */
+/** A call other than a keyed write (issuing a key, a read, a list) ended without the answer it needs. */
 export class TransferClientError extends Error {
   /** The server gave a final refusal; otherwise there was no answer, or only a retryable one, and trying again later may work. */
   readonly final: boolean;
@@ -122,6 +180,12 @@ export class TransferClientError extends Error {
     this.name = 'TransferClientError';
     this.final = outcome !== undefined && !isRetryableStatus(outcome.status);
   }
+
+  /** The refusal's problem details, when the answer carried them. */
+  get problem(): Problem | undefined {
+    const body = this.outcome?.body;
+    return typeof body === 'object' && body !== null && typeof (body as { type?: unknown }).type === 'string' ? (body as Problem) : undefined;
+  }
 }
 
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
@@ -132,6 +196,14 @@ interface Attempted {
   readonly outcome?: Outcome;
   readonly attempts: number;
   readonly lastError?: unknown;
+}
+
+interface Request {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  readonly key?: string;
 }
 
 export class TransferClient {
@@ -147,11 +219,15 @@ export class TransferClient {
     this.clock = options.clock ?? SYSTEM_CLOCK;
   }
 
-  /** A fresh idempotency key. Retried like a transfer: a key whose answer was lost is merely never used. */
-  async issueKey(): Promise<string> {
-    const { outcome, attempts, lastError } = await this.withRetries('issue-key', { method: 'POST', path: '/idempotency-keys' });
-    const key = (outcome?.body as { key?: unknown } | undefined)?.key;
-    if (outcome?.status === 201 && typeof key === 'string') return key;
+  /**
+   * A fresh idempotency key for one operation (`transfer` by default).
+   * Retried like a transfer: a key whose answer was lost is merely never used.
+   */
+  async issueKey(operation: KeyOperation = 'transfer'): Promise<string> {
+    const request: CreateKeyRequest = { operation };
+    const { outcome, attempts, lastError } = await this.withRetries('issue-key', { method: 'POST', path: '/idempotency-keys', body: JSON.stringify(request) });
+    const issued = outcome?.status === 201 ? (outcome.body as IssuedKey | undefined) : undefined;
+    if (typeof issued?.key === 'string') return issued.key;
     throw new TransferClientError(
       outcome === undefined
         ? `No key after ${attempts} attempt(s): no answer.`
@@ -166,44 +242,109 @@ export class TransferClient {
    * transfer whose outcome was unknown) and sends the transfer until the
    * answer is final or the budget is spent.
    */
-  async transfer(input: TransferInput, options: { readonly key?: string } = {}): Promise<TransferOutcome> {
-    const key = options.key ?? (await this.issueKey());
-    // One body for every attempt: the server compares the payload of a retry with the first.
-    const body = JSON.stringify({
+  async transfer(input: TransferInput, options: KeyedCallOptions = {}): Promise<TransferOutcome> {
+    // Only the documented fields, in one order: the server compares the payload of a retry with the first.
+    const request: TransferRequest = {
       fromAccountId: input.fromAccountId,
       toAccountId: input.toAccountId,
       amount: input.amount,
       currency: input.currency,
       ...(input.reference === undefined ? {} : { reference: input.reference }),
-    });
-    const { outcome, attempts, lastError } = await this.withRetries('transfer', {
-      method: 'POST',
-      path: '/transfers',
-      body,
-      headers: { 'Idempotency-Key': key },
-      key,
-    });
-    // A retryable last answer is no answer: an earlier attempt may have committed.
-    if (outcome === undefined || isRetryableStatus(outcome.status)) {
-      throw new TransferOutcomeUnknownError(key, attempts, { cause: lastError, ...(outcome === undefined ? {} : { lastOutcome: outcome }) });
-    }
-    return { ...outcome, replayed: isReplay(outcome), key };
+    };
+    return this.keyedWrite<Transfer>('transfer', '/transfers', request, options);
+  }
+
+  /**
+   * Sends `amount` of a transfer you received back to its sender, once per
+   * key: the same course as `transfer`, with a key issued for `reversal`.
+   */
+  async reverse(transferId: string, input: ReversalInput, options: KeyedCallOptions = {}): Promise<ReversalOutcome> {
+    const request: ReversalRequest = { amount: input.amount, ...(input.reference === undefined ? {} : { reference: input.reference }) };
+    return this.keyedWrite<Reversal>('reversal', `/transfers/${encodeURIComponent(transferId)}/reversals`, request, options);
+  }
+
+  /** Opens an account of yours in `currency`, once per key (a key issued for `open-account`). */
+  async openAccount(input: OpenAccountInput, options: KeyedCallOptions = {}): Promise<OpenAccountOutcome> {
+    const request: OpenAccountRequest = { currency: input.currency };
+    return this.keyedWrite<Account>('open-account', '/accounts', request, options);
   }
 
   /** GET /accounts/{id}: the caller's account and balance (retried; reads are safe). */
-  async getAccount(accountId: string): Promise<Outcome> {
-    return this.read('get-account', `/accounts/${encodeURIComponent(accountId)}`);
+  async getAccount(accountId: string): Promise<TypedOutcome<Account>> {
+    return this.read<Account>('get-account', `/accounts/${encodeURIComponent(accountId)}`);
   }
 
-  /** GET /transfers/{id}: a transfer the caller made (retried; reads are safe). */
-  async getTransfer(transferId: string): Promise<Outcome> {
-    return this.read('get-transfer', `/transfers/${encodeURIComponent(transferId)}`);
+  /** GET /transfers/{id}: a transfer the caller made or received, with `reversedAmount`. */
+  async getTransfer(transferId: string): Promise<TypedOutcome<TransferWithReversals>> {
+    return this.read<TransferWithReversals>('get-transfer', `/transfers/${encodeURIComponent(transferId)}`);
   }
 
-  private async read(operation: string, path: string): Promise<Outcome> {
+  /** GET /idempotency-keys/{key}: whether a key of yours is issued, used (and for what), declined or expired. */
+  async keyStatus(key: string): Promise<TypedOutcome<KeyStatus>> {
+    return this.read<KeyStatus>('key-status', `/idempotency-keys/${encodeURIComponent(key)}`);
+  }
+
+  /**
+   * An account's statement, newest first, one page per iteration: follows
+   * `nextCursor` until it is null. Pass `cursor` to start at a later page.
+   * Each page is retried like any read; a final refusal (400, 404, ...)
+   * throws a final TransferClientError carrying its problem details, and
+   * no answer throws one that is not final.
+   */
+  listEntries(accountId: string, query: EntryListQuery = {}): AsyncGenerator<EntryPage, void, undefined> {
+    return this.pages<EntryPage>('list-entries', `/accounts/${encodeURIComponent(accountId)}/entries`, query);
+  }
+
+  /** The caller's accounts, one page per iteration (see `listEntries`). */
+  listAccounts(query: AccountListQuery = {}): AsyncGenerator<AccountPage, void, undefined> {
+    return this.pages<AccountPage>('list-accounts', '/accounts', query);
+  }
+
+  /** The transfers the caller made, newest first, one page per iteration (see `listEntries`). */
+  listTransfers(query: TransferListQuery = {}): AsyncGenerator<TransferPage, void, undefined> {
+    return this.pages<TransferPage>('list-transfers', '/transfers', query);
+  }
+
+  /** The course every keyed write shares: its own key, reused on every retry; no final answer is an unknown outcome. */
+  private async keyedWrite<Body>(operation: KeyOperation, path: string, request: object, options: KeyedCallOptions): Promise<KeyedOutcome<Body>> {
+    const key = options.key ?? (await this.issueKey(operation));
+    // One body for every attempt: the server compares the payload of a retry with the first.
+    const body = JSON.stringify(request);
+    const { outcome, attempts, lastError } = await this.withRetries(operation, { method: 'POST', path, body, headers: { 'Idempotency-Key': key }, key });
+    // A retryable last answer is no answer: an earlier attempt may have committed.
+    if (outcome === undefined || isRetryableStatus(outcome.status)) {
+      throw new TransferOutcomeUnknownError(key, attempts, { cause: lastError, operation, ...(outcome === undefined ? {} : { lastOutcome: outcome }) });
+    }
+    return { ...typed<Body>(outcome, 201), replayed: isReplay(outcome), key };
+  }
+
+  private async read<Body>(operation: string, path: string): Promise<TypedOutcome<Body>> {
     const { outcome, attempts, lastError } = await this.withRetries(operation, { method: 'GET', path });
     if (outcome === undefined) throw new TransferClientError(`GET ${path}: no answer after ${attempts} attempt(s).`, undefined, { cause: lastError });
-    return outcome;
+    return typed<Body>(outcome, 200);
+  }
+
+  private async *pages<Page extends { readonly nextCursor: string | null }>(
+    operation: string,
+    path: string,
+    query: Readonly<Record<string, string | number | undefined>>,
+  ): AsyncGenerator<Page, void, undefined> {
+    let cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
+    do {
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries({ ...query, cursor })) {
+        if (value !== undefined) search.set(name, String(value));
+      }
+      const pagePath = search.size === 0 ? path : `${path}?${search.toString()}`;
+      const outcome = await this.read<Page>(operation, pagePath);
+      if (!outcome.ok) {
+        const still = isRetryableStatus(outcome.status) ? ', still retryable' : '';
+        const problem = typeof outcome.body === 'object' && outcome.body !== null ? ` (${outcome.body.type})` : '';
+        throw new TransferClientError(`GET ${pagePath} answered ${outcome.status}${problem}${still}.`, outcome);
+      }
+      yield outcome.body;
+      cursor = outcome.body.nextCursor ?? undefined;
+    } while (cursor !== undefined);
   }
 
   /**
@@ -211,10 +352,7 @@ export class TransferClient {
    * when the attempts or the budget run out on a retryable status, and no
    * answer at all when the last attempt got none.
    */
-  private async withRetries(
-    operation: string,
-    request: { method: string; path: string; body?: string; headers?: Record<string, string>; key?: string },
-  ): Promise<Attempted> {
+  private async withRetries(operation: string, request: Request): Promise<Attempted> {
     const startedAt = this.clock.now();
     let lastError: unknown;
     for (let attempt = 1; ; attempt++) {
@@ -244,10 +382,7 @@ export class TransferClient {
   }
 
   /** One attempt, abandoned after `timeoutMs`; the body is read inside the same deadline. */
-  private async sendOnce(
-    request: { method: string; path: string; body?: string; headers?: Record<string, string> },
-    timeoutMs: number,
-  ): Promise<Answer> {
+  private async sendOnce(request: Request, timeoutMs: number): Promise<Answer> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new AttemptTimeoutError(timeoutMs)), timeoutMs);
     try {
@@ -280,6 +415,13 @@ export class AttemptTimeoutError extends Error {
     super(`No complete answer within ${timeoutMs} ms.`);
     this.name = 'AttemptTimeoutError';
   }
+}
+
+/** The body is trusted to follow the document (client/api-types.ts) when the status is the route's success. */
+function typed<Body>(outcome: Outcome, successStatus: number): TypedOutcome<Body> {
+  return outcome.status === successStatus
+    ? { ...outcome, ok: true, body: outcome.body as Body }
+    : { ...outcome, ok: false, body: outcome.body as Problem | string | undefined };
 }
 
 function isReplay(outcome: Outcome): boolean {
