@@ -34,13 +34,6 @@ export const UNUSED_GRANT_REASONS: readonly UnusedGrantReason[] = [
     reason: "The same Powertools fallback read of the record as for transfer: the shared mechanism (functions/shared/idempotent-operation.ts) gives every operation the same persistence layer.",
   },
   {
-    functions: ['openAccount'],
-    action: 'dynamodb:GetItem',
-    resource: 'table:accounts',
-    reason:
-      'commitOnce reads the account back when DynamoDB answers IdempotentParameterMismatchException (the token reused within 10 minutes by an earlier attempt with another timestamp), which DynamoDB Local never does; without it that repeat would answer 503 for 10 minutes.',
-  },
-  {
     functions: '*',
     action: 'xray:PutTraceSegments',
     resource: '*',
