@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { issuedKeyId } from '../../adapters/dynamodb/items';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { issuedKeyId, ledgerItemToTransfer } from '../../adapters/dynamodb/items';
+import { entryToItem, partitionKey, sortKey } from '../../adapters/dynamodb/statement-items';
+import { entriesOf } from '../../domain/entry';
 import { deriveTransferId } from '../../domain/idempotency-key';
 import { itemSizeBytes, writeUnitsForSize } from '../../test/support/capacity-rules';
 import type { BenchStore } from './environment';
@@ -34,6 +37,16 @@ export async function computeTransferCapacity(
   const from = await get(tableNames.accounts, { accountId: { S: request.fromAccountId } });
   const to = await get(tableNames.accounts, { accountId: { S: request.toAccountId } });
   const key = await get(tableNames.idempotency, { id: { S: issuedKeyId(principal, 'transfer', transfer.key) } });
+  // The statements of the transfer, read back by their keys (derived from the ledger item).
+  const { initiatedBy: _initiatedBy, ...moved } = ledgerItemToTransfer(unmarshall(ledger));
+  const [debitEntry, creditEntry] = entriesOf({ ...moved, movementId: moved.transferId, kind: 'transfer' });
+  const statementKey = (item: Record<string, unknown>) => ({ pk: { S: String(item.pk) }, sk: { S: String(item.sk) } });
+  const debit = await get(tableNames.statements, statementKey(entryToItem(debitEntry as NonNullable<typeof debitEntry>, moved.transferId)));
+  const credit = await get(tableNames.statements, statementKey(entryToItem(creditEntry as NonNullable<typeof creditEntry>, moved.transferId)));
+  const initiated = await get(tableNames.statements, {
+    pk: { S: partitionKey('initiator', principal) },
+    sk: { S: sortKey(moved.createdAt, moved.transferId) },
+  });
 
   // The in-progress record as the conditional put wrote it: no response yet.
   const inProgress: Record<string, AttributeValue> = {
@@ -50,10 +63,21 @@ export async function computeTransferCapacity(
     'debited account': itemSizeBytes(from),
     'credited account': itemSizeBytes(to),
     'issued key (used)': itemSizeBytes(key),
+    'debit entry': itemSizeBytes(debit),
+    'credit entry': itemSizeBytes(credit),
+    "initiator's list item": itemSizeBytes(initiated),
   };
   // An update costs the larger of the item before and after; every item here only grows.
   const putItem = writeUnitsForSize(itemBytes['idempotency record (in progress)']);
-  const transactWriteItems = [itemBytes['ledger item'], itemBytes['debited account'], itemBytes['credited account'], itemBytes['issued key (used)']]
+  const transactWriteItems = [
+    itemBytes['ledger item'],
+    itemBytes['debited account'],
+    itemBytes['credited account'],
+    itemBytes['debit entry'],
+    itemBytes['credit entry'],
+    itemBytes["initiator's list item"],
+    itemBytes['issued key (used)'],
+  ]
     .map((bytes) => writeUnitsForSize(bytes, true))
     .reduce((sum, units) => sum + units, 0);
   const updateItem = writeUnitsForSize(Math.max(itemBytes['idempotency record (in progress)'], itemBytes['idempotency record (completed)']));

@@ -151,10 +151,11 @@ function transactionItems(
       Update: {
         TableName: tables.accounts,
         Key: { accountId: s(transfer.fromAccountId) },
-        UpdateExpression: 'SET balance = balance - :amount, updatedAt = :now',
+        UpdateExpression: 'SET balance = balance - :amount, updatedAt = :now ADD version :one',
         ConditionExpression: 'attribute_exists(accountId) AND ownerId = :principal AND currency = :currency AND balance >= :amount',
         ExpressionAttributeValues: {
           ':amount': n(transfer.amount),
+          ':one': n(1),
           ':principal': s(transfer.principal),
           ':currency': s(transfer.currency),
           ':now': s(at.createdAt),
@@ -166,10 +167,11 @@ function transactionItems(
       Update: {
         TableName: tables.accounts,
         Key: { accountId: s(transfer.toAccountId) },
-        UpdateExpression: 'SET balance = balance + :amount, updatedAt = :now',
+        UpdateExpression: 'SET balance = balance + :amount, updatedAt = :now ADD version :one',
         ConditionExpression: 'attribute_exists(accountId) AND currency = :currency AND balance <= :creditCeiling',
         ExpressionAttributeValues: {
           ':amount': n(transfer.amount),
+          ':one': n(1),
           ':currency': s(transfer.currency),
           ':creditCeiling': n(Number.MAX_SAFE_INTEGER - transfer.amount),
           ':now': s(at.createdAt),
@@ -177,11 +179,54 @@ function transactionItems(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
+    // The double entries and the initiator's list item (the statements), as the handler writes them.
+    ...(['debit', 'credit'] as const).map((direction): TransactWriteItem => {
+      const [accountId, counterparty] = direction === 'debit' ? [transfer.fromAccountId, transfer.toAccountId] : [transfer.toAccountId, transfer.fromAccountId];
+      const entryId = `en_${direction}_${at.transferId.slice(3)}`;
+      return {
+        Put: {
+          TableName: tables.statements,
+          Item: {
+            pk: s(`account#${accountId}`),
+            sk: s(`${at.createdAt}#${entryId}`),
+            entryId: s(entryId),
+            accountId: s(accountId),
+            kind: s('transfer'),
+            direction: s(direction),
+            amount: n(transfer.amount),
+            currency: s(transfer.currency),
+            movementId: s(at.transferId),
+            counterpartyAccountId: s(counterparty),
+            transferId: s(at.transferId),
+            reference: s(transfer.reference),
+            createdAt: s(at.createdAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+    }),
+    {
+      Put: {
+        TableName: tables.statements,
+        Item: {
+          pk: s(`initiator#${transfer.principal}`),
+          sk: s(`${at.createdAt}#${at.transferId}`),
+          transferId: s(at.transferId),
+          fromAccountId: s(transfer.fromAccountId),
+          toAccountId: s(transfer.toAccountId),
+          amount: n(transfer.amount),
+          currency: s(transfer.currency),
+          reference: s(transfer.reference),
+          createdAt: s(at.createdAt),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     {
       Update: {
         TableName: tables.idempotency,
         Key: { id: s(issuedKeyId(transfer.principal, 'transfer', transfer.idempotencyKey)) },
-        UpdateExpression: 'SET #status = :used, usedAt = :usedAt, transferId = :transferId',
+        UpdateExpression: 'SET #status = :used, usedAt = :usedAt, resultId = :transferId, transferId = :transferId',
         ConditionExpression: 'attribute_exists(id) AND #operation = :operation AND #status = :issued AND expiresAt > :now',
         ExpressionAttributeNames: { '#status': 'status', '#operation': 'operation' },
         ExpressionAttributeValues: {

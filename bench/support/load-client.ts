@@ -124,8 +124,14 @@ function serve(setup: { endpoint: string; tableNames: Record<TableId, string> })
   process.send?.({ ready: true });
 }
 
-/** POST /transfers with a fresh key; resolves on 201, rejects on anything else. */
-function postTransfer(agent: Agent, url: string, token: string, transfer: { key: string; body: string }): Promise<void> {
+/**
+ * POST /transfers with a fresh key; resolves on 201, rejects on anything
+ * else. A keep-alive socket the server closed while idle (between rounds) can
+ * fail the request that reuses it before anything was answered; that one is
+ * sent again on a new socket, as Node's docs advise. With the same
+ * Idempotency-Key, which is what the key is for.
+ */
+function postTransfer(agent: Agent, url: string, token: string, transfer: { key: string; body: string }, resent = false): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const outgoing = httpRequest(
       url,
@@ -149,7 +155,10 @@ function postTransfer(agent: Agent, url: string, token: string, transfer: { key:
         response.on('error', reject);
       },
     );
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      if (!resent && outgoing.reusedSocket && error.code === 'ECONNRESET') resolve(postTransfer(agent, url, token, transfer, true));
+      else reject(error);
+    });
     outgoing.end(transfer.body);
   });
 }
