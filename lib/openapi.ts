@@ -198,6 +198,17 @@ const listOf = (itemSchema: string, description: string): Json => ({
   },
 });
 
+/** What every idempotent write answers besides its own declines (the shared mechanism's refusals). */
+const IDEMPOTENT_WRITE_ERRORS: Json = {
+  '400': problemRef('InvalidTransferRequest'),
+  '401': problemRef('Unauthenticated'),
+  '409': problemRef('Conflict'),
+  '413': problemRef('PayloadTooLarge'),
+  '415': problemRef('UnsupportedMediaType'),
+  '429': problemRef('Throttled'),
+  '503': problemRef('StoreUnavailable'),
+};
+
 const LIST_ERRORS: Json = {
   '400': problemRef('InvalidListRequest'),
   '401': problemRef('Unauthenticated'),
@@ -268,15 +279,9 @@ function operation(functionId: FunctionId, resource: string): Json {
             },
             content: { 'application/json': { schema: ref('Transfer'), example: TRANSFER_EXAMPLE } },
           },
-          '400': problemRef('InvalidTransferRequest'),
-          '401': problemRef('Unauthenticated'),
+          ...IDEMPOTENT_WRITE_ERRORS,
           '404': problemRef('AccountNotFound'),
-          '409': problemRef('Conflict'),
-          '413': problemRef('PayloadTooLarge'),
-          '415': problemRef('UnsupportedMediaType'),
           '422': problemRef('TransferRefused'),
-          '429': problemRef('Throttled'),
-          '503': problemRef('StoreUnavailable'),
         },
       };
     case 'reverseTransfer':
@@ -296,16 +301,10 @@ function operation(functionId: FunctionId, resource: string): Json {
             headers: { 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } },
             content: { 'application/json': { schema: ref('Reversal'), example: REVERSAL_EXAMPLE } },
           },
-          '400': problemRef('InvalidTransferRequest'),
-          '401': problemRef('Unauthenticated'),
+          ...IDEMPOTENT_WRITE_ERRORS,
           '403': problemRef('ReversalNotAllowed'),
           '404': problemRef('TransferNotFound'),
-          '409': problemRef('Conflict'),
-          '413': problemRef('PayloadTooLarge'),
-          '415': problemRef('UnsupportedMediaType'),
           '422': problemRef('ReversalRefused'),
-          '429': problemRef('Throttled'),
-          '503': problemRef('StoreUnavailable'),
         },
       };
     case 'openAccount':
@@ -330,14 +329,8 @@ function operation(functionId: FunctionId, resource: string): Json {
               },
             },
           },
-          '400': problemRef('InvalidTransferRequest'),
-          '401': problemRef('Unauthenticated'),
-          '409': problemRef('Conflict'),
-          '413': problemRef('PayloadTooLarge'),
-          '415': problemRef('UnsupportedMediaType'),
+          ...IDEMPOTENT_WRITE_ERRORS,
           '422': problemRef('AccountRefused'),
-          '429': problemRef('Throttled'),
-          '503': problemRef('StoreUnavailable'),
         },
       };
     case 'getAccount':
