@@ -1,7 +1,7 @@
 import { defaultConflictRetryPolicy, withConflictRetries, type ConflictRetryPolicy } from './conflict-retry';
 import { IdempotencyPayloadMismatchError } from './errors';
 import { deriveTransferId } from './idempotency-key';
-import type { TransferStore } from './ports';
+import type { RecordCompletion, TransferStore } from './ports';
 import type { Transfer, TransferRequest } from './transfer';
 
 export { defaultConflictRetryPolicy, type ConflictRetryPolicy } from './conflict-retry';
@@ -11,6 +11,8 @@ export interface CreateTransferCommand {
   readonly idempotencyKey: string;
   readonly request: TransferRequest;
   readonly consumeIssuedKey: boolean;
+  /** The caller's idempotency record, completed in the same transaction as the money. */
+  readonly recordCompletion?: RecordCompletion<Transfer>;
 }
 
 export interface CreateTransferResult {
@@ -49,6 +51,7 @@ export async function createTransfer(
       idempotencyKey: command.idempotencyKey,
       consumeIssuedKey: command.consumeIssuedKey,
       nowEpochSeconds: Math.floor(startedAt.getTime() / 1000),
+      recordCompletion: command.recordCompletion,
     });
     if (result.kind === 'already-executed' && !sameRequest(result.transfer, command.request)) {
       // The idempotency record expired or was lost, but the ledger still

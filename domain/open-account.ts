@@ -1,7 +1,7 @@
 import { defaultConflictRetryPolicy, withConflictRetries, type ConflictRetryPolicy } from './conflict-retry';
 import { IdempotencyPayloadMismatchError } from './errors';
 import { deriveResultId } from './idempotency-key';
-import type { Account } from './ports';
+import type { Account, RecordCompletion } from './ports';
 import { validateObject } from './schema-validation';
 import { OPEN_ACCOUNT_REQUEST_SCHEMA } from './schemas';
 
@@ -17,6 +17,7 @@ export interface AccountOpening {
   readonly idempotencyKey: string;
   readonly consumeIssuedKey: boolean;
   readonly nowEpochSeconds: number;
+  readonly recordCompletion?: RecordCompletion<Account>;
 }
 
 export type AccountOpeningResult =
@@ -58,6 +59,7 @@ export async function openAccount(
     readonly accountLimit: number;
     /** Operators may choose the id; the API never does. */
     readonly accountId?: string;
+    readonly recordCompletion?: RecordCompletion<Account>;
   },
   now: () => Date = () => new Date(),
   retry: ConflictRetryPolicy = defaultConflictRetryPolicy,
@@ -77,6 +79,7 @@ export async function openAccount(
       idempotencyKey: command.idempotencyKey,
       consumeIssuedKey: command.consumeIssuedKey,
       nowEpochSeconds: Math.floor(openedAt.getTime() / 1000),
+      recordCompletion: command.recordCompletion,
     });
     if (result.kind === 'already-executed' && (result.account.ownerId !== command.principal || result.account.currency !== command.request.currency)) {
       // The same id (an operator's, or a key whose record is gone) for another account.

@@ -25,6 +25,24 @@ export interface IssuedKey {
   readonly expiresAtEpochSeconds: number;
 }
 
+/**
+ * The caller's idempotency record completed with the answer to `result`, as
+ * one more write of the very transaction that commits the result: the record
+ * and the money change state together, so a retry right after a crash finds
+ * the answer. Built by the idempotency mechanism
+ * (functions/shared/idempotent-operation.ts); a use case only hands it to
+ * its store, and the store adds the write last.
+ */
+export interface RecordCompletion<Result> {
+  writeFor(result: Result): RecordCompletionWrite;
+}
+
+declare const storeWrite: unique symbol;
+/** A write only the store understands (adapters/dynamodb/money-transaction.ts). */
+export interface RecordCompletionWrite {
+  readonly [storeWrite]: true;
+}
+
 export interface TransferExecution {
   readonly transfer: Transfer;
   readonly principal: string;
@@ -32,6 +50,7 @@ export interface TransferExecution {
   /** Whether the key must be an issued, unused, unexpired one (consumed in the same transaction). */
   readonly consumeIssuedKey: boolean;
   readonly nowEpochSeconds: number;
+  readonly recordCompletion?: RecordCompletion<Transfer>;
 }
 
 /**

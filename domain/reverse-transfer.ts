@@ -1,7 +1,7 @@
 import { defaultConflictRetryPolicy, withConflictRetries, type ConflictRetryPolicy } from './conflict-retry';
 import { IdempotencyPayloadMismatchError, ReversalNotAllowedError, ReversalTargetNotFoundError, type TransferServiceError } from './errors';
 import { deriveResultId } from './idempotency-key';
-import type { Account } from './ports';
+import type { Account, RecordCompletion } from './ports';
 import type { Transfer } from './transfer';
 import { validateObject } from './schema-validation';
 import { REVERSAL_REQUEST_SCHEMA } from './schemas';
@@ -37,6 +37,7 @@ export interface ReversalExecution {
   readonly idempotencyKey: string;
   readonly consumeIssuedKey: boolean;
   readonly nowEpochSeconds: number;
+  readonly recordCompletion?: RecordCompletion<Reversal>;
 }
 
 export type ReversalExecutionResult =
@@ -82,7 +83,13 @@ export function parseReversalRequest(transferId: string | undefined, body: unkno
  */
 export async function reverseTransfer(
   store: ReversalStore,
-  command: { readonly principal: string; readonly idempotencyKey: string; readonly request: ReversalRequest; readonly consumeIssuedKey: boolean },
+  command: {
+    readonly principal: string;
+    readonly idempotencyKey: string;
+    readonly request: ReversalRequest;
+    readonly consumeIssuedKey: boolean;
+    readonly recordCompletion?: RecordCompletion<Reversal>;
+  },
   now: () => Date = () => new Date(),
   retry: ConflictRetryPolicy = defaultConflictRetryPolicy,
 ): Promise<{ readonly reversal: Reversal; readonly alreadyExecuted: boolean }> {
@@ -120,6 +127,7 @@ export async function reverseTransfer(
       idempotencyKey: command.idempotencyKey,
       consumeIssuedKey: command.consumeIssuedKey,
       nowEpochSeconds: Math.floor(startedAt.getTime() / 1000),
+      recordCompletion: command.recordCompletion,
     });
     const { reversal } = result;
     if (

@@ -1,4 +1,5 @@
 import { accountView } from '../domain/account';
+import type { Account } from '../domain/ports';
 import { openAccount, parseOpenAccountRequest } from '../domain/open-account';
 import { jsonBody } from './http/request';
 import { config } from './shared/config';
@@ -16,6 +17,7 @@ export const handler = idempotentOperation({
   parse: (event) => parseOpenAccountRequest(jsonBody(event)),
   async execute({ retry, ...command }) {
     const { account, alreadyExecuted } = await openAccount(accountStore(), { ...command, accountLimit: config().accountLimit }, undefined, retry);
-    return { body: accountView(account), location: `accounts/${account.accountId}`, alreadyExecuted };
+    return { result: account, alreadyExecuted };
   },
+  answer: (account: Account) => ({ body: accountView(account), location: `accounts/${account.accountId}` }),
 });

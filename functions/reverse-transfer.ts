@@ -1,4 +1,4 @@
-import { parseReversalRequest, reverseTransfer, reversalView } from '../domain/reverse-transfer';
+import { parseReversalRequest, reverseTransfer, reversalView, type Reversal } from '../domain/reverse-transfer';
 import { jsonBody } from './http/request';
 import { idempotentOperation } from './shared/idempotent-operation';
 import { reversalStore } from './shared/stores';
@@ -14,6 +14,7 @@ export const handler = idempotentOperation({
   parse: (event) => parseReversalRequest(event.pathParameters?.transferId, jsonBody(event)),
   async execute({ retry, ...command }) {
     const { reversal, alreadyExecuted } = await reverseTransfer(reversalStore(), command, undefined, retry);
-    return { body: reversalView(reversal), location: `reversals/${reversal.reversalId}`, alreadyExecuted };
+    return { result: reversal, alreadyExecuted };
   },
+  answer: (reversal: Reversal) => ({ body: reversalView(reversal), location: `reversals/${reversal.reversalId}` }),
 });

@@ -1,5 +1,5 @@
 import { createTransfer } from '../domain/create-transfer';
-import { parseTransferRequest, transferView } from '../domain/transfer';
+import { parseTransferRequest, transferView, type Transfer } from '../domain/transfer';
 import { jsonBody } from './http/request';
 import { idempotentOperation } from './shared/idempotent-operation';
 import { transferStore } from './shared/stores';
@@ -18,6 +18,7 @@ export const handler = idempotentOperation({
   parse: (event) => parseTransferRequest(jsonBody(event)),
   async execute({ retry, ...command }) {
     const { transfer, alreadyExecuted } = await createTransfer(transferStore(), command, undefined, retry);
-    return { body: transferView(transfer), location: `transfers/${transfer.transferId}`, alreadyExecuted };
+    return { result: transfer, alreadyExecuted };
   },
+  answer: (transfer: Transfer) => ({ body: transferView(transfer), location: `transfers/${transfer.transferId}` }),
 });

@@ -3,7 +3,7 @@ import { connectDynamoDb, type DynamoDbConnection } from '../adapters/dynamodb/c
 import { issuedKeyId } from '../adapters/dynamodb/items';
 import { TransferClient, type ClientEvent, type Transport, type TransferOutcome } from '../client/transfer-client';
 import { freePort } from './dynamodb-local';
-import { crashBeforeCompletion, storeErrorBeforeSend, type FaultInjector } from './fault-injection';
+import { crashAfterCommit, storeErrorBeforeSend, type FaultInjector } from './fault-injection';
 import type { LocalStack } from './stack';
 
 /**
@@ -14,7 +14,9 @@ import type { LocalStack } from './stack';
  *   (a) connection refused: the request never reaches the server
  *   (b) the store fails before the commit: the server answers 503, nothing moved
  *   (c) the server commits, the response is lost: the client gave up waiting
- *   (d) the function crashes after the commit, before the idempotency record completes
+ *   (d) the function crashes the moment its transaction commits: the
+ *       idempotency record completed in that transaction, so the retry is
+ *       answered at once with the original, no 409 and no lease to wait out
  */
 
 export interface StoryResult {
@@ -34,7 +36,7 @@ export interface DemoOptions {
    * logs into): they are interleaved with the client's in the story.
    */
   readonly serverLog?: string[];
-  /** The in-progress lease of story (d), as the transfer function's timeout; 2 s by default. */
+  /** The in-progress lease of story (d), as the transfer function's timeout (10 s by default): the retry must not wait for it. */
   readonly crashLeaseSeconds?: number;
 }
 
@@ -45,8 +47,8 @@ interface Story {
   readonly reference: string;
   /** Arms the fault and returns the transport the client uses; `disarm` runs after the story. */
   readonly arrange: (context: StoryContext) => Promise<{ transport: Transport; disarm?: () => void }>;
-  /** What must be true of this story's outcome beyond "moved once". */
-  readonly expect: (outcome: TransferOutcome, fired: ReadonlyMap<string, number>) => string[];
+  /** What must be true of this story's outcome beyond "moved once"; `events` are the client's. */
+  readonly expect: (outcome: TransferOutcome, fired: ReadonlyMap<string, number>, events: readonly ClientEvent[]) => string[];
 }
 
 interface StoryContext {
@@ -132,19 +134,25 @@ const STORIES: readonly Story[] = [
   },
   {
     id: 'd',
-    title: 'The function crashes after the commit, before the idempotency record completes',
+    title: 'The function crashes right after the commit',
     amount: 700,
-    reference: 'story d: crash',
-    arrange: async ({ stack, faults, note, crashLeaseSeconds }) => {
+    reference: 'story d: crash after commit',
+    arrange: async ({ faults, note, crashLeaseSeconds }) => {
       faults.setFunctionTimeout('transfer', crashLeaseSeconds);
-      faults.add(crashBeforeCompletion(stack.tableNames.idempotency));
-      note(`fault   | the function dies before Powertools completes its record; the record's lease is the ${crashLeaseSeconds} s function timeout`);
+      faults.add(crashAfterCommit());
+      note(`fault   | the function dies the moment its transaction commits; its idempotency record's lease is ${crashLeaseSeconds} s`);
+      note('          (the record completed in that same transaction, so the retry need not wait for the lease)');
       return { transport: realFetch, disarm: () => faults.setFunctionTimeout('transfer', undefined) };
     },
-    expect: (outcome, fired) => [
-      ...(fired.get('CrashBeforeCompletion') === 1 ? [] : ['the crash was not injected']),
-      ...(outcome.replayed ? [] : ['after the lease, the retry must find the ledger item and answer with the original (Idempotent-Replayed: true)']),
-    ],
+    expect: (outcome, fired, events) => {
+      const waitedFor = events.filter((event) => event.type === 'answer' && event.status === 409).length;
+      return [
+        ...(fired.get('CrashAfterCommit') === 1 ? [] : ['the crash was not injected']),
+        ...(outcome.replayed ? [] : ['the retry must be answered with the original (Idempotent-Replayed: true)']),
+        ...(waitedFor === 0 ? [] : [`${waitedFor} retries got 409 (in progress): the record should have completed with the money`]),
+        ...(outcome.attempts === 2 ? [] : [`expected the first retry to get the answer, took ${outcome.attempts} attempts`]),
+      ];
+    },
   },
 ];
 
@@ -178,13 +186,17 @@ export async function playFailureTimeline(stack: LocalStack, options: DemoOption
         syncServerLog();
         timeline.push(line);
       };
-      const { transport, disarm } = await story.arrange({ stack, faults, note, crashLeaseSeconds: options.crashLeaseSeconds ?? 2 });
+      const { transport, disarm } = await story.arrange({ stack, faults, note, crashLeaseSeconds: options.crashLeaseSeconds ?? 10 });
+      const events: ClientEvent[] = [];
       const client = new TransferClient({
         baseUrl: stack.baseUrl,
         token: alice.token,
         transport,
         policy: { maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 2_000, budgetMs: 20_000, attemptTimeoutMs: 5_000 },
-        onEvent: (event) => note(describeEvent(event)),
+        onEvent: (event) => {
+          events.push(event);
+          note(describeEvent(event));
+        },
       });
 
       const before = await balances(connection, stack, [from.accountId, to.accountId]);
@@ -207,7 +219,7 @@ export async function playFailureTimeline(stack: LocalStack, options: DemoOption
       const after = await balances(connection, stack, [from.accountId, to.accountId]);
       if (outcome !== undefined) {
         problems.push(...(await movedOnce(connection, stack, alice.sub, outcome, story.amount, { from: from.accountId, to: to.accountId }, before, after)));
-        problems.push(...story.expect(outcome, faults.fired));
+        problems.push(...story.expect(outcome, faults.fired, events));
       }
 
       print('');

@@ -8,8 +8,8 @@ import { lambdaContext } from './api-gateway-event';
  * Faults DynamoDB Local never produces, for the local stack, the demo, the
  * chaos suite and the tests: a store error before a call is sent, an answer
  * lost after DynamoDB applied the call, throttling, transaction conflicts,
- * slow calls, and a function that crashes after the transaction but before
- * Powertools completes its record.
+ * slow calls, and a function that crashes right after its transaction
+ * commits, or before Powertools completes a record it still has to.
  *
  * LOCAL ONLY. Nothing under functions/, domain/, adapters/ or lib/ imports
  * this file: it is switched on by `startLocalStack({ faults: true })` or by a
@@ -164,6 +164,8 @@ export function createFaultInjector(): FaultInjector {
           const command = String(context.commandName);
           const table = (args.input as { TableName?: unknown } | undefined)?.TableName;
           const scope = storage.getStore();
+          // A crashed function makes no further call: not even Powertools' clean-up of its record.
+          if (scope?.crashed === true) throw new SimulatedCrashError();
           increment(calls, command);
           if (scope !== undefined) increment(scope.calls, command);
           const before = pick(scope, command, table, 'before');
@@ -279,6 +281,15 @@ export function tokenWindowPassed(times = 1): FaultRule {
 /** A slow call. */
 export function delayed(command: string, delayMs: number, when: FaultRule['when'] = 'before'): FaultRule {
   return { command, when, delayMs, label: 'Delay' };
+}
+
+/**
+ * The function dies the moment its transaction committed (the answer never
+ * comes back): the idempotency record completed in that transaction, so a
+ * retry is answered at once with the original.
+ */
+export function crashAfterCommit(): FaultRule {
+  return { command: 'TransactWriteItemsCommand', when: 'after', error: () => new SimulatedCrashError(), label: 'CrashAfterCommit' };
 }
 
 /**

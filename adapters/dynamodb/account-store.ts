@@ -16,7 +16,19 @@ import type { Account, AccountStore } from '../../domain/ports';
 import { entriesOf } from '../../domain/entry';
 import { itemToAccount, moveBalance, type LedgerItem } from './items';
 import { entryToItem, ownedAccountItem } from './statement-items';
-import { cancellation, clientRequestToken, commitOnce, creditCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation, type TransactItem } from './money-transaction';
+import {
+  cancellation,
+  clientRequestToken,
+  commitOnce,
+  creditCondition,
+  keyConsumption,
+  keyRefusal,
+  listPut,
+  recordTakenOver,
+  unexplainedCancellation,
+  withRecordCompletion,
+  type TransactItem,
+} from './money-transaction';
 import { translateStoreError } from './store-errors';
 
 const accountIsNew = 'attribute_not_exists(accountId)';
@@ -105,11 +117,13 @@ export class DynamoDbAccountStore implements AccountStore, AccountOpeningStore {
    *   [1] its line in the owner's list (GET /accounts);
    *   [2] the owner's count of accounts, refused at the limit: a condition
    *       on one counter item, so racing openings cannot both pass it;
-   *   [3] the issued key becomes USED.
+   *   [3] the issued key becomes USED;
+   *   last, the caller's idempotency record becomes COMPLETED with the
+   *   answer, if it is still this invocation's (withRecordCompletion).
    */
   async openAccountOnce(opening: AccountOpening): Promise<AccountOpeningResult> {
     const { account } = opening;
-    const items: TransactItem[] = [
+    const operationItems: TransactItem[] = [
       {
         Put: {
           TableName: this.tables.accounts,
@@ -130,7 +144,7 @@ export class DynamoDbAccountStore implements AccountStore, AccountOpeningStore {
       },
     ];
     if (opening.consumeIssuedKey) {
-      items.push(
+      operationItems.push(
         keyConsumption({
           table: this.tables.idempotency,
           principal: opening.principal,
@@ -142,6 +156,7 @@ export class DynamoDbAccountStore implements AccountStore, AccountOpeningStore {
         }),
       );
     }
+    const { items, recordIndex } = withRecordCompletion(operationItems, opening.recordCompletion, account);
     const outcome = await commitOnce<Account>({
       send: async (withToken) => {
         await this.documentClient.send(
@@ -158,7 +173,8 @@ export class DynamoDbAccountStore implements AccountStore, AccountOpeningStore {
           return itemToAccount(existing);
         }
         if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
-        if (cancelled.failed(3)) throw keyRefusal(cancelled.oldItem(3), 'open-account');
+        recordTakenOver(cancelled.failed, recordIndex, error);
+        if (opening.consumeIssuedKey && cancelled.failed(3)) throw keyRefusal(cancelled.oldItem(3), 'open-account');
         if (cancelled.failed(2)) throw new AccountLimitReachedError(opening.accountLimit);
         return unexplainedCancellation(error, cancelled.codes);
       },

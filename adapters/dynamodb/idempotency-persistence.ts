@@ -1,9 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import { IdempotencyConfig, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
-import { RequestInFlightError } from '../../domain/errors';
+import { RecordCompletionLayer } from './record-completion-layer';
 import { translateStoreError } from './store-errors';
 
 /**
@@ -11,41 +9,15 @@ import { translateStoreError } from './store-errors';
  * service's DynamoDB client (and so its endpoint, timeouts, retries and
  * middleware). Attribute names are the Powertools defaults; `expiration` is
  * the table's TTL attribute (lib/definitions.ts), `in_progress_expiration`
- * the lease of a running request, in epoch milliseconds.
+ * the lease of a running request, in epoch milliseconds. The record is
+ * completed inside the operation's transaction (record-completion-layer.ts).
  */
 export function idempotencyPersistence(
   client: DynamoDBClient,
   tableName: string,
   options: { readonly maxRetryAfterSeconds: number },
-): DynamoDBPersistenceLayer {
-  return new LeaseAwarePersistenceLayer({ tableName, awsSdkV3Client: client }, options.maxRetryAfterSeconds);
-}
-
-/**
- * Tells a duplicate how long the running request still holds its key.
- *
- * Powertools 2.35 hands every existing record found by the conditional put
- * (ALL_OLD) or read back to `processExistingRecord`, then answers an
- * in-progress one with IdempotencyAlreadyInProgressError, which carries no
- * record. Refusing it here instead, once the payload is validated (a changed
- * payload is still a 422), gives the 409 a Retry-After from the lease
- * actually left rather than a fixed second.
- */
-class LeaseAwarePersistenceLayer extends DynamoDBPersistenceLayer {
-  constructor(
-    config: ConstructorParameters<typeof DynamoDBPersistenceLayer>[0],
-    private readonly maxRetryAfterSeconds: number,
-  ) {
-    super(config);
-  }
-
-  public override processExistingRecord(storedDataRecord: IdempotencyRecord, processedData: JSONValue | IdempotencyRecord): IdempotencyRecord {
-    const record = super.processExistingRecord(storedDataRecord, processedData);
-    if (record.getStatus() === IdempotencyRecordStatus.INPROGRESS) {
-      throw RequestInFlightError.untilLeaseEnds(record.inProgressExpiryTimestamp, Date.now(), this.maxRetryAfterSeconds);
-    }
-    return record;
-  }
+): RecordCompletionLayer {
+  return new RecordCompletionLayer(client, tableName, options);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { IdempotencyKeyUnusableError, RequestInFlightError, StoreUnavailableError } from '../../domain/errors';
 import type { Operation } from '../../domain/idempotency-key';
+import type { RecordCompletion, RecordCompletionWrite } from '../../domain/ports';
 import { issuedKeyId } from './items';
 import { UnexpectedCancellationError, isTransientCancellation } from './store-errors';
 
@@ -80,6 +81,31 @@ export function keyRefusal(oldKey: Record<string, unknown> | undefined, operatio
 /** A new item of the statements table (an entry or a list line); never overwritten. */
 export function listPut(table: string, item: Record<string, unknown>): TransactItem {
   return { Put: { TableName: table, Item: item, ConditionExpression: listItemIsNew } };
+}
+
+/** The write a record completion stands for (record-completion-layer.ts builds it). */
+export function asRecordCompletionWrite(item: TransactItem): RecordCompletionWrite {
+  return item as unknown as RecordCompletionWrite;
+}
+
+/**
+ * The operation's items with the completion of the caller's idempotency
+ * record last, so every other item keeps its position, and where it is:
+ * when its condition fails the record is no longer this invocation's (it
+ * was taken over after its lease), and `recordTakenOver` says so.
+ */
+export function withRecordCompletion<R>(items: TransactItem[], completion: RecordCompletion<R> | undefined, result: R): { readonly items: TransactItem[]; readonly recordIndex: number | undefined } {
+  if (completion === undefined) return { items, recordIndex: undefined };
+  return { items: [...items, completion.writeFor(result) as unknown as TransactItem], recordIndex: items.length };
+}
+
+/**
+ * Another invocation took the record over after this one's lease ended, and
+ * runs the request now: like a duplicate in flight, a 409, and a retry gets
+ * that invocation's answer. Nothing of this one was written.
+ */
+export function recordTakenOver(failed: (index: number) => boolean, recordIndex: number | undefined, error: unknown): void {
+  if (recordIndex !== undefined && failed(recordIndex)) throw new RequestInFlightError({ cause: error });
 }
 
 /** At most 36 characters, a pure function of the result id: the SDK's retries of one transaction are idempotent. */

@@ -16,7 +16,20 @@ import type { Transfer } from '../../domain/transfer';
 import { DynamoDbAccountStore } from './account-store';
 import { DynamoDbKeyStore } from './key-store';
 import { moveBalance } from './items';
-import { cancellation, clientRequestToken, commitOnce, creditCondition, debitCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation, type TransactItem } from './money-transaction';
+import {
+  cancellation,
+  clientRequestToken,
+  commitOnce,
+  creditCondition,
+  debitCondition,
+  keyConsumption,
+  keyRefusal,
+  listPut,
+  recordTakenOver,
+  unexplainedCancellation,
+  withRecordCompletion,
+  type TransactItem,
+} from './money-transaction';
 import { entryToItem } from './statement-items';
 import { translateStoreError } from './store-errors';
 import { DynamoDbTransferStore, type TransferTables } from './transfer-store';
@@ -91,17 +104,18 @@ export class DynamoDbReversalStore implements ReversalStore {
     if (reversal.amount > execution.transferAmount) {
       throw new ReversalExceedsTransferError(reversal.transferId, execution.transferAmount - (await this.reversedAmount(reversal.transferId)));
     }
+    const { items, recordIndex } = withRecordCompletion(this.items(execution), execution.recordCompletion, reversal);
     const outcome = await commitOnce<Reversal>({
       send: async (withToken) => {
         await this.documentClient.send(
           new TransactWriteCommand({
-            TransactItems: this.items(execution),
+            TransactItems: items,
             ...(withToken ? { ClientRequestToken: clientRequestToken(reversal.reversalId) } : {}),
           }),
         );
       },
       readBack: () => this.getReversal(reversal.reversalId),
-      explain: (error) => this.explainFailure(error, execution),
+      explain: (error) => this.explainFailure(error, execution, recordIndex),
       isOwnAttempt: (recorded) => recorded.createdAt === reversal.createdAt && recorded.amount === reversal.amount,
     });
     return outcome.kind === 'committed' ? { kind: 'committed', reversal } : { kind: 'already-executed', reversal: outcome.recorded };
@@ -118,7 +132,9 @@ export class DynamoDbReversalStore implements ReversalStore {
    *   [2] the debit of the account the transfer credited (the caller's);
    *   [3] the credit of the original sender;
    *   [4] [5] the debit and credit entries;
-   *   [6] the issued key becomes USED.
+   *   [6] the issued key becomes USED;
+   *   last, the caller's idempotency record becomes COMPLETED with the
+   *   answer, if it is still this invocation's (withRecordCompletion).
    */
   private items(execution: ReversalExecution): TransactItem[] {
     const { reversal, principal } = execution;
@@ -234,7 +250,7 @@ export class DynamoDbReversalStore implements ReversalStore {
     }
   }
 
-  private async explainFailure(error: unknown, execution: ReversalExecution): Promise<Reversal> {
+  private async explainFailure(error: unknown, execution: ReversalExecution, recordIndex: number | undefined): Promise<Reversal> {
     const cancelled = cancellation(error);
     if (cancelled === undefined) return translateStoreError(error);
     const { reversal } = execution;
@@ -245,6 +261,7 @@ export class DynamoDbReversalStore implements ReversalStore {
       return original;
     }
     if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
+    recordTakenOver(cancelled.failed, recordIndex, error);
     if (cancelled.failed(KEY)) throw keyRefusal(cancelled.oldItem(KEY), 'reversal');
     if (cancelled.failed(GUARD)) {
       throw new ReversalExceedsTransferError(reversal.transferId, Number(cancelled.oldItem(GUARD)?.remaining ?? execution.transferAmount));

@@ -12,7 +12,20 @@ import type { TransferExecution, TransferExecutionResult, TransferStore } from '
 import { transferView, type Transfer } from '../../domain/transfer';
 import { entriesOf, type Entry } from '../../domain/entry';
 import { ledgerItemToTransfer, moveBalance, transferToLedgerItem } from './items';
-import { cancellation, clientRequestToken, commitOnce, creditCondition, debitCondition, keyConsumption, keyRefusal, listPut, unexplainedCancellation } from './money-transaction';
+import {
+  cancellation,
+  clientRequestToken,
+  commitOnce,
+  creditCondition,
+  debitCondition,
+  keyConsumption,
+  keyRefusal,
+  listPut,
+  recordTakenOver,
+  unexplainedCancellation,
+  withRecordCompletion,
+  type TransactItem,
+} from './money-transaction';
 import { entryToItem, initiatedTransferItem } from './statement-items';
 import { translateStoreError } from './store-errors';
 
@@ -34,8 +47,7 @@ const DEBIT = 1;
 const CREDIT = 2;
 // 3 and 4: the debit and credit entries; 5: the initiator's list item.
 const KEY = 6;
-
-
+// Last: the completion of the caller's idempotency record (withRecordCompletion).
 
 /** The DynamoDB side of a transfer: the only code that builds its expressions. */
 export class DynamoDbTransferStore implements TransferStore {
@@ -45,15 +57,23 @@ export class DynamoDbTransferStore implements TransferStore {
   ) {}
 
   async executeTransfer(execution: TransferExecution): Promise<TransferExecutionResult> {
+    const { items, recordIndex } = withRecordCompletion(this.items(execution), execution.recordCompletion, execution.transfer);
     const outcome = await commitOnce<Transfer>({
       send: async (withToken) => {
-        await this.documentClient.send(this.transaction(execution, { withClientRequestToken: withToken }));
+        await this.documentClient.send(
+          new TransactWriteCommand({
+            TransactItems: items,
+            // The SDK retries a transaction whose response it lost; with the same
+            // token DynamoDB answers the retry without applying it twice.
+            ...(withToken ? { ClientRequestToken: clientRequestToken(execution.transfer.transferId) } : {}),
+          }),
+        );
       },
       readBack: async () => {
         const original = await this.getTransfer(execution.transfer.transferId);
         return original === undefined ? undefined : withoutInitiator(original);
       },
-      explain: (error) => this.explainFailure(error, execution),
+      explain: (error) => this.explainFailure(error, execution, recordIndex),
       // Ours carries this attempt's createdAt.
       isOwnAttempt: (recorded) => sameExecution(recorded, execution.transfer),
     });
@@ -83,14 +103,16 @@ export class DynamoDbTransferStore implements TransferStore {
    *       statement is read-your-writes because they commit with the money);
    *   [5] the transfer in the initiator's list (GET /transfers);
    *   [6] the issued key becomes USED. It is never deleted: a late retry
-   *       must still find it spent rather than re-open the double debit.
+   *       must still find it spent rather than re-open the double debit;
+   *   last, the caller's idempotency record becomes COMPLETED with the
+   *   answer, if it is still this invocation's (withRecordCompletion).
    */
-  private transaction(execution: TransferExecution, options: { withClientRequestToken: boolean }) {
+  private items(execution: TransferExecution): TransactItem[] {
     const { transfer, principal } = execution;
     const now = transfer.createdAt;
     const [debitEntry, creditEntry] = entriesOf({ ...transfer, movementId: transfer.transferId, kind: 'transfer' });
     const listItem = (item: Record<string, unknown>) => listPut(this.tables.statements, item);
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItem[] = [
       {
         Put: {
           TableName: this.tables.ledger,
@@ -148,16 +170,11 @@ export class DynamoDbTransferStore implements TransferStore {
         }),
       );
     }
-    return new TransactWriteCommand({
-      TransactItems: items,
-      // The SDK retries a transaction whose response it lost; with the same
-      // token DynamoDB answers the retry without applying it twice.
-      ...(options.withClientRequestToken ? { ClientRequestToken: clientRequestToken(transfer.transferId) } : {}),
-    });
+    return items;
   }
 
   /** A cancelled transaction explained from its CancellationReasons: the earlier transfer, or a domain error. */
-  private async explainFailure(error: unknown, execution: TransferExecution): Promise<Transfer> {
+  private async explainFailure(error: unknown, execution: TransferExecution, recordIndex: number | undefined): Promise<Transfer> {
     const cancelled = cancellation(error);
     if (cancelled === undefined) return translateStoreError(error);
     const { failed, oldItem } = cancelled;
@@ -170,6 +187,7 @@ export class DynamoDbTransferStore implements TransferStore {
       return withoutInitiator(original);
     }
     if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
+    recordTakenOver(failed, recordIndex, error);
     if (failed(KEY)) throw keyRefusal(oldItem(KEY), 'transfer');
     if (failed(DEBIT)) {
       const from = oldItem(DEBIT);

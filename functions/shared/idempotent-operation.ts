@@ -2,9 +2,11 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { RECORD_KEY_JMESPATH, idempotencyPersistence } from '../../adapters/dynamodb/idempotency-persistence';
+import { asRecordCompletionWrite } from '../../adapters/dynamodb/money-transaction';
 import { defaultConflictRetryPolicy, type ConflictRetryPolicy } from '../../domain/conflict-retry';
 import { TransferServiceError } from '../../domain/errors';
 import { isIssuedKeyFormat, parseIdempotencyKey, type Operation } from '../../domain/idempotency-key';
+import type { RecordCompletion } from '../../domain/ports';
 import { FUNCTIONS, type FunctionId } from '../../lib/definitions';
 import { toProblem } from '../http/error-mapping';
 import { headerValues, jsonBody, principalOf, requestIdOf, respond } from '../http/request';
@@ -28,9 +30,14 @@ import { observed } from './observability';
  *     a changed request under the same key is a 422; a duplicate in flight a
  *     409 with the lease left as Retry-After.
  *  4. The use case runs; with issued keys it spends the key inside its own
- *     transaction. A final decline (TransferServiceError.final: 404, 403,
- *     422) is an answer, stored and replayed like a success; anything else
- *     leaves no record, so a retry runs again.
+ *     transaction, and the record becomes COMPLETED with the 201 in that
+ *     same transaction, fenced on this invocation's lease
+ *     (adapters/dynamodb/record-completion-layer.ts): two calls in all, and
+ *     a crash after the commit leaves an answer, not a lease to wait out.
+ *     A final decline (TransferServiceError.final: 404, 403, 422) is an
+ *     answer too, stored by Powertools after the cancelled transaction and
+ *     replayed like a success; anything else leaves no record, so a retry
+ *     runs again.
  *  5. Metrics per outcome; the in-progress lease ends with the invocation.
  *
  * Each operation has its own persistence layer and key prefix: a layer
@@ -40,16 +47,21 @@ import { observed } from './observability';
 
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
-/** What an operation's use case answered: the 201 body, and whether an earlier execution had made it. */
-export interface OperationResult {
-  readonly body: unknown;
-  /** `Location`, relative to the request URL so it keeps the stage prefix (/prod) in AWS. */
-  readonly location: string;
+/** What an operation's use case answered, and whether an earlier execution had made it. */
+export interface OperationResult<Result> {
+  readonly result: Result;
   /** An earlier execution made the result (its answer was lost with a crash, or its record expired). */
   readonly alreadyExecuted: boolean;
 }
 
-export interface OperationCommand<Request> {
+/** The 201 of a result. */
+export interface OperationAnswer {
+  readonly body: unknown;
+  /** `Location`, relative to the request URL so it keeps the stage prefix (/prod) in AWS. */
+  readonly location: string;
+}
+
+export interface OperationCommand<Request, Result> {
   readonly principal: string;
   readonly idempotencyKey: string;
   readonly request: Request;
@@ -57,15 +69,19 @@ export interface OperationCommand<Request> {
   readonly consumeIssuedKey: boolean;
   /** The conflict retries, counted as metrics. */
   readonly retry: ConflictRetryPolicy;
+  /** The idempotency record, completed with the 201 inside the use case's transaction; absent without a record (idempotency disabled). */
+  readonly recordCompletion: RecordCompletion<Result> | undefined;
 }
 
-export interface OperationDefinition<Request> {
+export interface OperationDefinition<Request, Result> {
   readonly operation: Operation;
   /** The function that serves it (lib/definitions.ts): its timeout bounds Retry-After. */
   readonly functionId: FunctionId;
   /** The request from the path and the body; throws a 400-class error. Must not read the key header. */
   parse(event: APIGatewayProxyEvent): Request;
-  execute(command: OperationCommand<Request>): Promise<OperationResult>;
+  execute(command: OperationCommand<Request, Result>): Promise<OperationResult<Result>>;
+  /** The 201 for a result, built once for the transaction and once for the answer: a pure function. */
+  answer(result: Result): OperationAnswer;
 }
 
 /** What Powertools hashes: the key triple identifies the record, `request` is the fingerprint. */
@@ -81,11 +97,15 @@ interface IdempotentInput<Request> {
 type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
 /** The Lambda handler of one idempotent operation. */
-export function idempotentOperation<Request>(definition: OperationDefinition<Request>): ProxyHandler {
+export function idempotentOperation<Request, Result>(definition: OperationDefinition<Request, Result>): ProxyHandler {
   // Read at init: a bad setting fails the init, not every request.
   const { tables, keyRetentionSeconds, allowClientKeys, idempotencyLocalCache } = configAtInit();
   const retry: ConflictRetryPolicy = { ...defaultConflictRetryPolicy, onRetry: operationOutcomes.conflictRetried };
   let idempotent: { config: IdempotencyConfig; run: (input: IdempotentInput<Request>) => Promise<APIGatewayProxyResult> } | undefined;
+  const created = (result: Result, replayed: boolean): APIGatewayProxyResult => {
+    const { body, location } = definition.answer(result);
+    return jsonResponse(201, body, { Location: location, ...(replayed ? { [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : {}) });
+  };
 
   const idempotentRun = () => {
     if (idempotent !== undefined) return idempotent;
@@ -103,23 +123,33 @@ export function idempotentOperation<Request>(definition: OperationDefinition<Req
         return markReplayed(response);
       },
     });
+    // A duplicate waits for the lease left, never longer than an invocation can run.
+    const persistence = idempotencyPersistence(dynamoDb().client, tables.idempotency, {
+      maxRetryAfterSeconds: FUNCTIONS[definition.functionId].timeoutSeconds,
+    });
     const run = makeIdempotent(
       async (input: IdempotentInput<Request>): Promise<APIGatewayProxyResult> => {
         try {
-          const result = await definition.execute({
+          // Powertools hands this function the very input it claimed the record for.
+          const completion = persistence.transactionCompletion(input);
+          const { result, alreadyExecuted } = await definition.execute({
             principal: input.principal,
             idempotencyKey: input.idempotencyKey,
             request: input.request,
             // With client-generated keys there is no issued key to spend: the result item alone guards the effect.
             consumeIssuedKey: !allowClientKeys || isIssuedKeyFormat(input.idempotencyKey),
             retry,
+            recordCompletion:
+              completion === undefined ? undefined : { writeFor: (written) => asRecordCompletionWrite(completion.item(created(written, false) as unknown as JSONValue)) },
           });
-          if (result.alreadyExecuted) operationOutcomes.replayed();
-          else operationOutcomes.completed();
-          return jsonResponse(201, result.body, {
-            Location: result.location,
-            ...(result.alreadyExecuted ? { [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : {}),
-          });
+          const response = created(result, alreadyExecuted);
+          if (alreadyExecuted) operationOutcomes.replayed();
+          else {
+            // Committed with the money: Powertools has nothing left to write.
+            completion?.committed(response as unknown as JSONValue);
+            operationOutcomes.completed();
+          }
+          return response;
         } catch (error) {
           // A final decline is an answer, stored and replayed like a success;
           // anything else propagates and Powertools deletes its record.
@@ -132,10 +162,7 @@ export function idempotentOperation<Request>(definition: OperationDefinition<Req
         }
       },
       {
-        // A duplicate waits for the lease left, never longer than an invocation can run.
-        persistenceStore: idempotencyPersistence(dynamoDb().client, tables.idempotency, {
-          maxRetryAfterSeconds: FUNCTIONS[definition.functionId].timeoutSeconds,
-        }),
+        persistenceStore: persistence,
         config,
         // Same prefix in Lambda and locally, whatever the function is called; one per operation.
         keyPrefix: definition.operation,

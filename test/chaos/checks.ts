@@ -145,6 +145,10 @@ export async function checkRun(world: ChaosWorld, accounts: readonly RunAccount[
     if (episode.crashed && final.status === 201 && entry !== undefined && Date.parse(String(entry.createdAt)) <= episode.firstAttemptEndedAt && !final.replayed) {
       problems.push(`crash: key ${key}: the retry after the lease re-executed instead of answering with the original`);
     }
+    const afterCrash = episode.afterCrash;
+    if (afterCrash !== undefined && !(afterCrash.kind === 'answer' && afterCrash.status === 201 && afterCrash.replayed)) {
+      problems.push(`crash: key ${key}: the retry right after a crash that followed the commit got ${afterCrash.kind === 'answer' ? afterCrash.status : afterCrash.kind}, not the original at once`);
+    }
     const leased = episode.whileLeased;
     if (leased !== undefined && !(leased.kind === 'answer' && leased.status === 409)) {
       problems.push(`lease: key ${key}: a retry while the record was in progress got ${leased.kind === 'answer' ? leased.status : leased.kind}, not 409`);

@@ -1,5 +1,5 @@
 import { tokenWindowPassed, type FaultRule } from '../../local/fault-injection';
-import { faultLabel, faultRule, leavesRecordInProgress, type EpisodePlan } from './scenario';
+import { CRASH_AFTER_COMMIT, faultLabel, faultRule, leavesRecordInProgress, type EpisodePlan } from './scenario';
 import type { ChaosWorld, Delivery } from './world';
 
 /**
@@ -43,6 +43,8 @@ export interface EpisodeLog {
   readonly crashed: boolean;
   /** The retry sent at once after such a fault, while the lease still held. */
   readonly whileLeased: Delivery | undefined;
+  /** The retry sent at once after a crash right after the commit: the record completed with the money, so a replay. */
+  readonly afterCrash: Delivery | undefined;
   /** When the first attempt ended, epoch ms. */
   readonly firstAttemptEndedAt: number;
   /** The Powertools record was deleted or expired before `afterExpiry` was sent. */
@@ -99,7 +101,15 @@ export async function playEpisode(
   const crashed = firstAttempt.kind === 'crashed';
   let final = deliveries.find(isFinal);
 
-  // 2. Right after a crash or a failed completion, the record is still leased: a retry must get 409.
+  // 2a. Right after a crash that followed the commit, the record completed with the money: a retry gets the original at once.
+  let afterCrash: Delivery | undefined;
+  if (crashed && fired.includes(CRASH_AFTER_COMMIT)) {
+    afterCrash = await send();
+    deliveries.push(afterCrash);
+    if (final === undefined && isFinal(afterCrash)) final = afterCrash;
+  }
+
+  // 2b. Right after a crash or a failed completion, the record is still leased: a retry must get 409.
   let whileLeased: Delivery | undefined;
   if (leftInProgress && final === undefined && Date.now() - firstAttempt.at < leaseMs / 2) {
     whileLeased = await send();
@@ -153,6 +163,7 @@ export async function playEpisode(
     leftInProgress,
     crashed,
     whileLeased,
+    afterCrash,
     firstAttemptEndedAt: firstAttempt.at,
     recordExpired,
     afterExpiry,

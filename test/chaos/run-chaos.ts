@@ -35,6 +35,10 @@ export interface ChaosReport {
   readonly duplicates: number;
   readonly faultsInjected: number;
   readonly crashes: number;
+  /** Crashes right after the commit, each retried at once. */
+  readonly crashesAfterCommit: number;
+  /** Of those retries, answered at once with the original (201, Idempotent-Replayed): the record completed with the money. */
+  readonly immediateReplaysAfterCrash: number;
   readonly doubleDebits: number;
   readonly lostMoney: number;
   readonly conserved: boolean;
@@ -86,6 +90,8 @@ export async function runChaos(world: ChaosWorld, options: ChaosOptions): Promis
     transfers: 0,
     duplicates: 0,
     crashes: 0,
+    crashesAfterCommit: 0,
+    immediateReplaysAfterCrash: 0,
     completed: 0,
     declined: 0,
     leasesExpired: 0,
@@ -147,6 +153,8 @@ export async function runChaos(world: ChaosWorld, options: ChaosOptions): Promis
     duplicates: totals.duplicates,
     faultsInjected: world.counters.faultsInjected - faultsBefore,
     crashes: totals.crashes,
+    crashesAfterCommit: totals.crashesAfterCommit,
+    immediateReplaysAfterCrash: totals.immediateReplaysAfterCrash,
     doubleDebits: totals.doubleDebits,
     lostMoney: totals.lostMoney,
     conserved: totals.conserved,
@@ -191,6 +199,10 @@ function tally(totals: Record<string, number | boolean>, episodes: readonly Epis
     const sent = episode.deliveries.length + (episode.changedPayloadAnswer === undefined ? 0 : 1) + (episode.afterExpiry === undefined ? 0 : 1);
     count('duplicates', sent - 1);
     if (episode.crashed) count('crashes', 1);
+    if (episode.afterCrash !== undefined) {
+      count('crashesAfterCommit', 1);
+      if (episode.afterCrash.kind === 'answer' && episode.afterCrash.status === 201 && episode.afterCrash.replayed) count('immediateReplaysAfterCrash', 1);
+    }
     if (episode.leftInProgress) count('leasesExpired', 1);
     if (episode.recordExpired) count('expiredRecords', 1);
     if (episode.final?.status === 201) count('completed', 1);

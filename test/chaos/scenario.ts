@@ -1,5 +1,8 @@
 import fc from 'fast-check';
-import { crashBeforeCompletion, serviceError, transactionConflict, type FaultRule } from '../../local/fault-injection';
+import { crashBeforeCompletion, serviceError, SimulatedCrashError, transactionConflict, type FaultRule } from '../../local/fault-injection';
+
+/** The label of a crash right after the commit: the retry must get the original at once. */
+export const CRASH_AFTER_COMMIT = 'crash:after-commit';
 
 /**
  * What one chaos run plays, drawn by fast-check from the seed: a few
@@ -21,7 +24,10 @@ export type FaultSpec =
       readonly name: 'ProvisionedThroughputExceededException' | 'ThrottlingException';
     }
   | { readonly kind: 'conflict'; readonly times: number }
+  /** The function dies before Powertools completes a record it still has to (a decline, or an earlier execution's answer). */
   | { readonly kind: 'crash' }
+  /** The function dies the moment its transaction committed: the record completed with the money. */
+  | { readonly kind: 'crash-after-commit' }
   | { readonly kind: 'delay'; readonly ms: number };
 
 export interface AccountPlan {
@@ -89,6 +95,7 @@ export const faultSpec: fc.Arbitrary<FaultSpec> = fc.oneof(
   // Up to 6 in a row: beyond the use case's 4 attempts the answer is 409 and the client retries.
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('conflict' as const), times: fc.integer({ min: 1, max: 6 }) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'crash' as const }) },
+  { weight: 3, arbitrary: fc.constant({ kind: 'crash-after-commit' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delay' as const), ms: fc.integer({ min: 20, max: 250 }) }) },
 );
 
@@ -179,6 +186,8 @@ export function faultLabel(fault: FaultSpec): string {
       return 'conflict:TransactionConflict';
     case 'crash':
       return 'crash:before-completion';
+    case 'crash-after-commit':
+      return CRASH_AFTER_COMMIT;
     case 'delay':
       return 'delay';
   }
@@ -187,7 +196,7 @@ export function faultLabel(fault: FaultSpec): string {
 /** The middleware rule for a fault; the crash and completion faults target the idempotency table only. */
 export function faultRule(fault: FaultSpec, idempotencyTable: string): FaultRule {
   const label = faultLabel(fault);
-  const table = fault.kind !== 'conflict' && fault.kind !== 'crash' && fault.kind !== 'delay' && fault.command !== 'TransactWriteItemsCommand' ? { table: idempotencyTable } : {};
+  const table = 'command' in fault && fault.command !== 'TransactWriteItemsCommand' ? { table: idempotencyTable } : {};
   switch (fault.kind) {
     case 'store-error':
       return { command: fault.command, ...table, when: 'before', error: () => serviceError(fault.name, { $metadata: { httpStatusCode: 500 } }), label };
@@ -199,6 +208,8 @@ export function faultRule(fault: FaultSpec, idempotencyTable: string): FaultRule
       return { command: 'TransactWriteItemsCommand', when: 'before', error: () => transactionConflict(4), times: fault.times, label };
     case 'crash':
       return { ...crashBeforeCompletion(idempotencyTable), label };
+    case 'crash-after-commit':
+      return { command: 'TransactWriteItemsCommand', when: 'after', error: () => new SimulatedCrashError(), label };
     case 'delay':
       return { command: 'TransactWriteItemsCommand', when: 'before', delayMs: fault.ms, label };
   }

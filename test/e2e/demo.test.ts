@@ -32,7 +32,7 @@ describe('Demo: the failure timeline', () => {
     const story: string[] = [];
 
     // Act
-    const results = await playFailureTimeline(stack, { serverLog, print: (line) => story.push(line), crashLeaseSeconds: 1 });
+    const results = await playFailureTimeline(stack, { serverLog, print: (line) => story.push(line), crashLeaseSeconds: 10 });
     errors.mockRestore();
 
     // Assess
@@ -43,7 +43,9 @@ describe('Demo: the failure timeline', () => {
     expect(refused?.outcome).toMatchObject({ status: 201, replayed: false });
     expect(storeError?.outcome).toMatchObject({ status: 201, replayed: false });
     expect(lost?.outcome).toMatchObject({ status: 201, replayed: true });
-    expect(crash?.outcome).toMatchObject({ status: 201, replayed: true });
+    // The crash right after the commit: the first retry gets the original, no 409 while a 10 s lease runs.
+    expect(crash?.outcome).toMatchObject({ status: 201, replayed: true, attempts: 2 });
+    expect(story.join('\n')).not.toMatch(/answered 409/);
     expect(story.join('\n')).toContain('ECONNREFUSED');
     expect(serverLog.some((line) => line.includes('response lost'))).toBe(true);
     expect(stack.faults?.fired.size).toBe(0); // cleared after the stories

@@ -42,10 +42,10 @@ describe('Command: npm run transfer, against the local API', () => {
   });
 
   it('a 503 after a commit ends in exit 3 with the resume command, and running the pasted command moves the money once', async () => {
-    // Prepare: the first transaction commits and loses its answer; every later one finds the store unavailable.
+    // Prepare: the first transaction commits and loses its answer; every later request finds the store unavailable.
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const faults = stack.faults!;
-    faults.add({ ...responseLostAfterCommit(), onFire: () => faults.add({ ...storeErrorBeforeSend(), times: 1_000 }) });
+    faults.add({ ...responseLostAfterCommit(), onFire: () => faults.add({ ...storeErrorBeforeSend('PutItemCommand'), times: 1_000 }) });
     const alice = stack.demo.users.find((user) => user.name === 'alice')!;
     const bob = stack.demo.users.find((user) => user.name === 'bob')!;
     const from = alice.accounts[0]!.accountId;

@@ -210,35 +210,33 @@ describe('Handler: transfer under faults', () => {
     expect(await harness.balances()).toEqual(afterCommit);
   });
 
-  it('a crash after the commit, before the idempotency record completes, is answered with the original once the lease ends', async () => {
-    // Prepare: the completion (Powertools UpdateItem) never happens, as if the function died.
+  it('a crash before Powertools stores a decline leaves the record in progress: 409 until the lease ends, then the same decline, nothing moved', async () => {
+    // Prepare: a decline is completed by Powertools after the cancelled transaction (its UpdateItem); the function dies first.
     const key = await harness.issueKey(ALICE);
     faults.add({ command: 'UpdateItemCommand', when: 'before', error: () => serviceError('TimeoutError') });
     const before = await harness.balances();
 
     // Act: a 3-second function timeout makes the in-progress lease short,
     // yet long enough for the retry below to land inside it on a busy machine.
-    const crashed = await harness.transfer(ALICE, key, body(666), {}, { timeoutSeconds: 3 });
+    const crashed = await harness.transfer(ALICE, key, body(10_000_000), {}, { timeoutSeconds: 3 });
     const inProgress = (await powertoolsRecords()).filter((record) => record.status === 'INPROGRESS');
     const leaseEndsAt = Number(inProgress[0]?.in_progress_expiration);
-    const whileLeased = await harness.transfer(ALICE, key, body(666));
+    const whileLeased = await harness.transfer(ALICE, key, body(10_000_000));
     const retriedWithinLease = Date.now() < leaseEndsAt;
     await sleep(Math.max(0, leaseEndsAt - Date.now()) + 100);
-    const afterLease = await harness.transfer(ALICE, key, body(666));
-    const replay = await harness.transfer(ALICE, key, body(666));
+    const afterLease = await harness.transfer(ALICE, key, body(10_000_000));
+    const replay = await harness.transfer(ALICE, key, body(10_000_000));
 
     // Assess
     expect(crashed.statusCode).toBe(503);
     expect(inProgress).toHaveLength(1);
     expect(retriedWithinLease).toBe(true);
     expect(whileLeased.statusCode).toBe(409);
-    expect(afterLease.statusCode).toBe(201);
-    expect(afterLease.headers['Idempotent-Replayed']).toBe('true');
-    const entries = await transfersFor(afterLease.body.transferId);
-    expect(entries).toHaveLength(1);
-    expect(afterLease.body.createdAt).toBe(entries[0]?.createdAt);
-    expect(replay.rawBody).toBe(afterLease.rawBody);
-    expect((await harness.balances()).get(aliceUsd)).toBe(before.get(aliceUsd)! - 666);
+    expect(afterLease.statusCode).toBe(422);
+    expect(afterLease.body.type).toMatch(/insufficient-funds$/);
+    expect(replay.statusCode).toBe(422);
+    expect(replay.headers['Idempotent-Replayed']).toBe('true');
+    expect(await harness.balances()).toEqual(before);
   });
 
   it.each([

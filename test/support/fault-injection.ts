@@ -3,6 +3,7 @@
  * tests: a middleware on the handlers' real DynamoDB client.
  */
 export {
+  crashAfterCommit,
   crashBeforeCompletion,
   createFaultInjector,
   delayed,
