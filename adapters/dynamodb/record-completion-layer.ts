@@ -22,7 +22,7 @@ import type { TransactItem } from './money-transaction';
  *   input object Powertools hands both to the persistence layer and to the
  *   idempotent function: concurrent invocations in one process each find
  *   their own, even for the same record id (a takeover).
- * - Completion: `completionItem` is one more item of the use case's
+ * - Completion: `transactionCompletion(input).item` is one more item of the use case's
  *   TransactWriteItems, conditioned on the record still being ours
  *   (INPROGRESS with our lease). A zombie whose lease was taken over cannot
  *   complete; the ledger item's own condition still guards the money.
@@ -32,13 +32,16 @@ import type { TransactItem } from './money-transaction';
  *   made is completed by Powertools as before, and deleting the record after
  *   an error is left to Powertools too; both writes are fenced on our lease
  *   here, so a zombie never overwrites nor deletes the record of the
- *   invocation that took it over.
+ *   invocation that took it over. A zombie whose completion is refused
+ *   answers 409 (RequestInFlightError), caches nothing, and the client's
+ *   retry gets the answer the record holds: never an answer of its own that
+ *   the record contradicts.
  * - A duplicate that finds the record in progress is refused with the lease
  *   actually left as Retry-After (the 409), once the payload is validated (a
  *   changed payload is still a 422).
  *
  * Attribute names are Powertools' defaults, passed explicitly so the items
- * built here and Powertools' own agree; test/integration/idempotency-record-format.test.ts
+ * built here and Powertools' own agree; test/integration/record-completion.test.ts
  * pins the stored format, so a Powertools upgrade that changes it fails a test.
  */
 
@@ -193,7 +196,7 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
     const claim = this.#claimOfWriting();
     if (claim === undefined) return super._updateRecord(record);
     const update = this.#completion(record, claim);
-    await this.#fenced(() =>
+    await this.#fenced('refuse', () =>
       this.#client.send(
         new UpdateItemCommand({
           TableName: this.#tableName,
@@ -211,7 +214,8 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
     const claim = this.#claimOfWriting();
     if (claim === undefined) return super._deleteRecord(record);
     const fence = heldByClaim(claim);
-    await this.#fenced(() =>
+    // Not ours any more (completed by our own transaction, or taken over): it stays as it is.
+    await this.#fenced('keep', () =>
       this.#client.send(
         new DeleteItemCommand({
           TableName: this.#tableName,
@@ -253,13 +257,18 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
     };
   }
 
-  /** A record write that finds the record no longer ours (taken over, completed, or gone) leaves it as it is. */
-  async #fenced(write: () => Promise<unknown>): Promise<void> {
+  /**
+   * A record write that finds the record no longer ours (taken over,
+   * completed, or gone) leaves it as it is. A refused completion fails the
+   * Powertools call, before it caches anything: the invocation answers 409
+   * and the retry gets what the record holds.
+   */
+  async #fenced(whenNotOurs: 'refuse' | 'keep', write: () => Promise<unknown>): Promise<void> {
     try {
       await write();
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException')) return;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException'))) throw error;
+      if (whenNotOurs === 'refuse') throw new RequestInFlightError({ cause: error });
     }
   }
 

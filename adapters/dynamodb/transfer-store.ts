@@ -188,7 +188,7 @@ export class DynamoDbTransferStore implements TransferStore {
     }
     if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
     recordTakenOver(failed, recordIndex, error);
-    if (failed(KEY)) throw keyRefusal(oldItem(KEY), 'transfer');
+    if (execution.consumeIssuedKey && failed(KEY)) throw keyRefusal(oldItem(KEY), 'transfer');
     if (failed(DEBIT)) {
       const from = oldItem(DEBIT);
       // Someone else's account is reported exactly like a missing one.

@@ -54,11 +54,15 @@ function fromPowertools(error: unknown): TransferServiceError | undefined {
     return new RequestInFlightError({ cause: error });
   }
   if (error instanceof IdempotencyKeyError) return new IdempotencyKeyFormatError('The Idempotency-Key header is required.');
-  // Powertools wraps failures of its own DynamoDB calls. The money may or
-  // may not have moved (the completion can fail after the commit), but a
-  // retry with the same key is safe either way: it gets 409 until the
-  // in-progress lease ends, then the original transfer from the ledger.
-  if (error instanceof IdempotencyPersistenceLayerError) return new StoreUnavailableError({ cause: error });
+  // Powertools wraps failures of its own record writes. A refused completion
+  // (the record was taken over: record-completion-layer.ts) says so itself.
+  // Otherwise the money may or may not have moved (a decline's completion
+  // can fail after the cancelled transaction), but a retry with the same key
+  // is safe either way: it gets 409 until the in-progress lease ends, then
+  // the answer runs again or is found in the ledger.
+  if (error instanceof IdempotencyPersistenceLayerError) {
+    return error.cause instanceof TransferServiceError ? error.cause : new StoreUnavailableError({ cause: error });
+  }
   return undefined;
 }
 

@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { IdempotencyConfig, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { RECORD_KEY_JMESPATH } from '../../adapters/dynamodb/idempotency-persistence';
+import { meterStore } from '../support/store-meter';
 import { dynamoDb } from '../../functions/shared/dependencies';
 import { delayed, faultInjector, serviceError, SimulatedCrashError, type FaultInjector } from '../support/fault-injection';
 import { createHarness, type Harness } from '../support/harness';
@@ -109,6 +110,26 @@ describe('Idempotency record completed in the money transaction', () => {
     expect((readBack.getResponse() as { body: string }).body).toBe(created.rawBody);
   });
 
+  it('with no lease (no time left on the context) the record is fenced on its expiry and still completes in the transaction', async () => {
+    // Prepare: Powertools writes no in-progress lease when the context reports no remaining time.
+    const key = await harness.issueKey(ALICE);
+    const meter = meterStore(dynamoDb().client);
+    meter.reset();
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+    // Act
+    const created = await harness.transfer(ALICE, key, body(99), {}, { timeoutSeconds: 0 });
+    const calls = Object.fromEntries(meter.calls);
+    const stored = unmarshall((await rawRecord(recordId(ALICE, key))) as Record<string, AttributeValue>);
+
+    // Assess
+    expect(created.statusCode).toBe(201);
+    expect(calls).toEqual({ PutItemCommand: 1, TransactWriteItemsCommand: 1 });
+    expect(stored.status).toBe('COMPLETED');
+    expect(stored.in_progress_expiration).toBeUndefined();
+    expect(stored.data.body).toBe(created.rawBody);
+  });
+
   it('a crash right after the commit is answered at once with the original: no 409, no lease to wait out', async () => {
     // Prepare: the function dies the moment the transaction committed (its answer never comes back).
     const key = await harness.issueKey(ALICE);
@@ -153,7 +174,7 @@ describe('Idempotency record completed in the money transaction', () => {
     expect((await harness.balances()).get(aliceUsd)).toBe(before.get(aliceUsd)! - 432);
   });
 
-  it('a zombie that stalls past its lease, then commits after the invocation that took over: money moves once, the record keeps the second answer', async () => {
+  it('a zombie that stalls past its lease, then commits after the invocation that took over: money moves once, the zombie answers 409, the record keeps the second answer', async () => {
     // Prepare: the first invocation has a 1-second lease and its transaction waits 2 s.
     const key = await harness.issueKey(ALICE);
     const before = await harness.balances();
@@ -168,10 +189,9 @@ describe('Idempotency record completed in the money transaction', () => {
     // Assess: the second took the expired lease over and moved the money.
     expect(takeover.statusCode).toBe(201);
     expect(takeover.headers['Idempotent-Replayed']).toBeUndefined();
-    // The zombie's transaction found the ledger item: it answers with that transfer, as a replay, and writes nothing.
-    expect(zombieRun.result?.statusCode).toBe(201);
-    expect(zombieRun.result?.headers['Idempotent-Replayed']).toBe('true');
-    expect(zombieRun.result?.body.transferId).toBe(takeover.body.transferId);
+    // The zombie's transaction found the ledger item, and the record no longer its own: it writes nothing and says "ask again".
+    expect(zombieRun.result?.statusCode).toBe(409);
+    expect(zombieRun.result?.body.type).toBe('urn:exactly-once-transfers:problem:request-in-progress');
     expect(await ledgerItemsFor(takeover.body.transferId)).toHaveLength(1);
     expect((await harness.balances()).get(aliceUsd)).toBe(before.get(aliceUsd)! - 543);
     // The record holds the second's answer, not the zombie's replay.
@@ -180,6 +200,32 @@ describe('Idempotency record completed in the money transaction', () => {
     expect(stored.data.body).toBe(takeover.rawBody);
     expect(stored.data.headers['Idempotent-Replayed']).toBeUndefined();
     expect(later.rawBody).toBe(takeover.rawBody);
+    expect(later.headers['Idempotent-Replayed']).toBe('true');
+  });
+
+  it('a zombie declined before the invocation that took over moved the money answers 409, not its stale decline, and the record keeps the 201', async () => {
+    // Prepare: an empty account; the zombie is declined at once, but its Powertools completion is slow (2 s) and its lease 1 s.
+    const poor = await harness.accounts.openAccount({ ownerId: ALICE, currency: 'USD' });
+    const key = await harness.issueKey(ALICE);
+    const request = { fromAccountId: poor.accountId, toAccountId: bobUsd, amount: 800, currency: 'USD' };
+
+    // Act: the account is funded, then a retry takes the expired lease over and moves the money.
+    const zombie = faults.scoped([delayed('UpdateItemCommand', 2_000)], () => harness.transfer(ALICE, key, request, {}, { timeoutSeconds: 1 }));
+    await sleep(1_300);
+    await harness.accounts.fundAccount({ accountId: poor.accountId, amount: 800, currency: 'USD', operator: 'test', requestId: `fund ${key}` });
+    const takeover = await harness.transfer(ALICE, key, request);
+    const zombieRun = await zombie;
+    const later = await harness.transfer(ALICE, key, request);
+
+    // Assess: one answer per key, the one the ledger agrees with.
+    expect(takeover.statusCode).toBe(201);
+    expect(zombieRun.result?.statusCode).toBe(409);
+    expect(later.statusCode).toBe(201);
+    expect(later.rawBody).toBe(takeover.rawBody);
+    expect(later.headers['Idempotent-Replayed']).toBe('true');
+    expect((await harness.balances()).get(poor.accountId)).toBe(0);
+    const stored = unmarshall((await rawRecord(recordId(ALICE, key))) as Record<string, AttributeValue>);
+    expect(stored.data.statusCode).toBe(201);
   });
 
   it('a zombie whose transaction runs while the invocation that took over is still in flight is refused (409), and the second completes', async () => {

@@ -1,5 +1,6 @@
 import { dynamoDb } from '../../functions/shared/dependencies';
 import { createHarness, type Harness } from '../support/harness';
+import { delayed, faultInjector } from '../support/fault-injection';
 import { meterStore, type StoreMeter } from '../support/store-meter';
 
 const ALICE = 'alice-sub';
@@ -70,5 +71,31 @@ describe('Handler: transfer with IDEMPOTENCY_LOCAL_CACHE=true', () => {
     expect(changed.body.type).toBe('urn:exactly-once-transfers:problem:idempotency-key-reused');
     expect(meter.totalCalls()).toBe(0);
     expect(await harness.balances()).toEqual(before);
+  });
+
+  it('a zombie whose stale decline is refused by the record caches nothing: the next repeat gets the 201 of the invocation that took over', async () => {
+    // Prepare: an empty account; the zombie is declined at once, its Powertools completion is slow (2 s) and its lease 1 s.
+    const faults = faultInjector(dynamoDb().client);
+    const poor = await harness.accounts.openAccount({ ownerId: ALICE, currency: 'USD' });
+    const key = await harness.issueKey(ALICE);
+    const request = { fromAccountId: poor.accountId, toAccountId: bobUsd, amount: 900, currency: 'USD' };
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    // Act: funded, then a retry takes the expired lease over and moves the money; the zombie finishes last.
+    const zombie = faults.scoped([delayed('UpdateItemCommand', 2_000)], () => harness.transfer(ALICE, key, request, {}, { timeoutSeconds: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    await harness.accounts.fundAccount({ accountId: poor.accountId, amount: 900, currency: 'USD', operator: 'test', requestId: `fund ${key}` });
+    const takeover = await harness.transfer(ALICE, key, request);
+    const zombieRun = await zombie;
+    meter.reset();
+    const repeat = await harness.transfer(ALICE, key, request);
+
+    // Assess: the warm cache holds the 201 (cached by the takeover), never the zombie's 422.
+    expect(takeover.statusCode).toBe(201);
+    expect(zombieRun.result?.statusCode).toBe(409);
+    expect(repeat.statusCode).toBe(201);
+    expect(repeat.rawBody).toBe(takeover.rawBody);
+    expect(meter.totalCalls()).toBe(0);
+    jest.restoreAllMocks();
   });
 });
