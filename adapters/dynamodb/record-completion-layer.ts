@@ -89,6 +89,8 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
   readonly #claims = new WeakMap<Input, ClaimedRecord>();
   readonly #completedInTransaction = new WeakMap<Input, IdempotencyRecord>();
   readonly #hashedKeys = new WeakMap<Input, string>();
+  /** The record the claim tried to write (its payload hash): a repeat is validated against it, not hashed again. */
+  readonly #attempted = new WeakMap<Input, IdempotencyRecord>();
   /**
    * Set for the synchronous span of a Powertools call that goes on to call
    * `_putRecord`, `_updateRecord` or `_deleteRecord` (each is called before
@@ -97,7 +99,7 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
    * request runs as plain Powertools (three calls), which the call-count
    * tests then report.
    */
-  #writingFor: { readonly input: Input; claimed?: IdempotencyRecord } | undefined;
+  #writingFor: { readonly input: Input; attempted?: IdempotencyRecord; claimed?: IdempotencyRecord } | undefined;
 
   constructor(client: DynamoDBClient, tableName: string, options: { readonly maxRetryAfterSeconds: number }) {
     super({ tableName, awsSdkV3Client: client, ...RECORD_ATTRIBUTES });
@@ -134,13 +136,14 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
   }
 
   public override async saveInProgress(data: JSONValue, remainingTimeInMillis?: number): Promise<void> {
-    const writing: { readonly input: Input; claimed?: IdempotencyRecord } = { input: data as Input };
+    const writing: { readonly input: Input; attempted?: IdempotencyRecord; claimed?: IdempotencyRecord } = { input: data as Input };
     this.#writingFor = writing;
     let saving: Promise<void>;
     try {
       saving = super.saveInProgress(data, remainingTimeInMillis);
     } finally {
       this.#writingFor = undefined;
+      if (writing.attempted !== undefined) this.#attempted.set(data as Input, writing.attempted);
     }
     await saving;
     const claimed = writing.claimed;
@@ -168,7 +171,9 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
   }
 
   public override processExistingRecord(storedDataRecord: IdempotencyRecord, processedData: JSONValue | IdempotencyRecord): IdempotencyRecord {
-    const record = super.processExistingRecord(storedDataRecord, processedData);
+    // The payload hash the claim computed for this input, rather than the JMESPath search and the hash again.
+    const attempted = processedData instanceof IdempotencyRecord || typeof processedData !== 'object' || processedData === null ? undefined : this.#attempted.get(processedData as Input);
+    const record = super.processExistingRecord(storedDataRecord, attempted ?? processedData);
     if (record.getStatus() === IdempotencyRecordStatus.INPROGRESS) {
       // Powertools would throw IdempotencyAlreadyInProgressError, which carries no lease.
       throw RequestInFlightError.untilLeaseEnds(record.inProgressExpiryTimestamp, Date.now(), this.#maxRetryAfterSeconds);
@@ -188,6 +193,7 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
 
   protected override async _putRecord(record: IdempotencyRecord): Promise<void> {
     const writing = this.#takeWriting();
+    if (writing !== undefined) writing.attempted = record;
     await super._putRecord(record);
     if (writing !== undefined) writing.claimed = record;
   }
@@ -283,7 +289,7 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
     await writing;
   }
 
-  #takeWriting(): { readonly input: Input; claimed?: IdempotencyRecord } | undefined {
+  #takeWriting(): { readonly input: Input; attempted?: IdempotencyRecord; claimed?: IdempotencyRecord } | undefined {
     const writing = this.#writingFor;
     this.#writingFor = undefined;
     return writing;
