@@ -173,7 +173,7 @@ export class DynamoDbAccountStore implements AccountStore, AccountOpeningStore {
           return itemToAccount(existing);
         }
         if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
-        recordTakenOver(cancelled.failed, recordIndex, error);
+        recordTakenOver(cancelled, recordIndex, error);
         if (opening.consumeIssuedKey && cancelled.failed(3)) throw keyRefusal(cancelled.oldItem(3), 'open-account');
         if (cancelled.failed(2)) throw new AccountLimitReachedError(opening.accountLimit);
         return unexplainedCancellation(error, cancelled.codes);

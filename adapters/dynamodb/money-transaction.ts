@@ -99,13 +99,24 @@ export function withRecordCompletion<R>(items: TransactItem[], completion: Recor
   return { items: [...items, completion.writeFor(result) as unknown as TransactItem], recordIndex: items.length };
 }
 
+/** Lambda's longest timeout: no lease outlasts it. */
+const MAX_LEASE_SECONDS = 900;
+
 /**
- * Another invocation took the record over after this one's lease ended, and
- * runs the request now: like a duplicate in flight, a 409, and a retry gets
- * that invocation's answer. Nothing of this one was written.
+ * Another invocation took the record over after this one's lease ended:
+ * like a duplicate in flight, a 409, and a retry gets that invocation's
+ * answer, after the lease it holds (its old image, ALL_OLD), or at once if
+ * it has completed. Nothing of this one was written.
  */
-export function recordTakenOver(failed: (index: number) => boolean, recordIndex: number | undefined, error: unknown): void {
-  if (recordIndex !== undefined && failed(recordIndex)) throw new RequestInFlightError({ cause: error });
+export function recordTakenOver(
+  cancelled: { failed(index: number): boolean; oldItem(index: number): Record<string, unknown> | undefined },
+  recordIndex: number | undefined,
+  error: unknown,
+): void {
+  if (recordIndex === undefined || !cancelled.failed(recordIndex)) return;
+  const holder = cancelled.oldItem(recordIndex);
+  const lease = holder?.status === 'INPROGRESS' && typeof holder.in_progress_expiration === 'number' ? holder.in_progress_expiration : Date.now();
+  throw RequestInFlightError.untilLeaseEnds(lease, Date.now(), MAX_LEASE_SECONDS, { cause: error });
 }
 
 /** At most 36 characters, a pure function of the result id: the SDK's retries of one transaction are idempotent. */

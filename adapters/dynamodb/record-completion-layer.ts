@@ -126,7 +126,8 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
         });
         lastItem = { response: JSON.stringify(response), record };
         const update = this.#completion(record, claim);
-        return { Update: { TableName: this.#tableName, ...update } };
+        // The holder's record when the fence fails: its lease is the 409's Retry-After.
+        return { Update: { TableName: this.#tableName, ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } };
       },
       committed: (response) => {
         // Only the answer that went into the committed transaction; anything else is left to Powertools.

@@ -261,7 +261,7 @@ export class DynamoDbReversalStore implements ReversalStore {
       return original;
     }
     if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
-    recordTakenOver(cancelled.failed, recordIndex, error);
+    recordTakenOver(cancelled, recordIndex, error);
     if (execution.consumeIssuedKey && cancelled.failed(KEY)) throw keyRefusal(cancelled.oldItem(KEY), 'reversal');
     if (cancelled.failed(GUARD)) {
       throw new ReversalExceedsTransferError(reversal.transferId, Number(cancelled.oldItem(GUARD)?.remaining ?? execution.transferAmount));

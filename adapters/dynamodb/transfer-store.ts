@@ -187,7 +187,7 @@ export class DynamoDbTransferStore implements TransferStore {
       return withoutInitiator(original);
     }
     if (cancelled.codes.includes('TransactionConflict')) throw new TransactionConflictError({ cause: error });
-    recordTakenOver(failed, recordIndex, error);
+    recordTakenOver(cancelled, recordIndex, error);
     if (execution.consumeIssuedKey && failed(KEY)) throw keyRefusal(oldItem(KEY), 'transfer');
     if (failed(DEBIT)) {
       const from = oldItem(DEBIT);

@@ -241,8 +241,10 @@ describe('Idempotency record completed in the money transaction', () => {
     const recordAfterZombie = unmarshall((await rawRecord(recordId(ALICE, key))) as Record<string, AttributeValue>);
     const takeoverRun = await takeover;
 
-    // Assess: the zombie could not complete a record it no longer held, nor delete it.
+    // Assess: the zombie could not complete a record it no longer held, nor delete it; it waits for the holder's lease (10 s timeout).
     expect(zombieRun.result?.statusCode).toBe(409);
+    expect(Number(zombieRun.result?.headers['Retry-After'])).toBeGreaterThanOrEqual(5);
+    expect(Number(zombieRun.result?.headers['Retry-After'])).toBeLessThanOrEqual(10);
     expect(recordAfterZombie.status).toBe('INPROGRESS');
     expect(takeoverRun.result?.statusCode).toBe(201);
     expect(takeoverRun.result?.headers['Idempotent-Replayed']).toBeUndefined();
