@@ -44,6 +44,7 @@ export const SERVICE_BUNDLING: BundlingOptions = {
   minify: true,
   sourceMap: true,
   sourcesContent: false,
+  esbuildArgs: { '--alias:cls-hooked/context': path.join(PROJECT_ROOT, 'functions', 'shared', 'xray-context.ts') },
 };
 
 export interface ServiceFunctionProps {
