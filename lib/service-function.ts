@@ -89,8 +89,6 @@ export class ServiceFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_LOGGER_SAMPLE_RATE: String(logSampleRate),
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        // Stack traces point at functions/*.ts, not the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
       },
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
