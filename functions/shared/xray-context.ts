@@ -8,8 +8,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * Why: the X-Ray SDK creates its cls-hooked namespace when it is loaded,
  * whether tracing is on and the request sampled or not, and cls-hooked then
  * runs async_hooks (init, before, after, destroy) for every promise and
- * callback of the process: ~0.7 ms of CPU per transfer, a tenth of it
- * (`npm run bench:coldstart`, README "Cold start and the bundle").
+ * callback of the process: 0.8 ms of CPU per transfer, a sixth of it on
+ * Node 24 (`npm run bench:coldstart`, README "Cold start and the bundle").
  * AsyncLocalStorage carries the same context without those hooks.
  *
  * What the SDK uses of cls-hooked, all kept here:
