@@ -3,13 +3,16 @@
 //   node [NODE_OPTIONS] bench/coldstart-probe.mjs <bundle> <events.json>
 //
 // Loads the bundle as the Lambda Node.js runtime does (require() for a
-// CommonJS .js, import() for .mjs), then invokes the handler twice: the
-// first invocation constructs configuration and clients and opens the
-// connection; the second runs warm. Prints one line:
-//   COLDSTART {"loadMs":..,"firstInvokeMs":..,"warmInvokeMs":..,"loadCpuMs":..,...,"statuses":[..]}
+// CommonJS .js, import() for .mjs), then invokes the handler with
+// events.json's `first` event (the cold invocation: configuration, clients,
+// the first connection, and V8 compiling every function on the path), its
+// `warmups` (not reported: the code is still being optimised), and its
+// `steady` events, one after the other. Prints one line:
+//   COLDSTART {"loadMs":..,"loadCpuMs":..,"firstMs":..,"firstCpuMs":..,"steadyMs":[..],"steadyCpuMs":[..],"statuses":[..]}
 // Wall-clock milliseconds, and the process's CPU milliseconds for the same
-// spans (all threads): less sensitive to other load on the machine.
-// Plain JavaScript on purpose: no TypeScript loader in the measured process.
+// spans (all threads, garbage collection included): less sensitive to other
+// load on the machine. Plain JavaScript on purpose: no TypeScript loader in
+// the measured process.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -40,25 +43,41 @@ const cpuMs = (since) => {
   return (used.user + used.system) / 1000;
 };
 
-let cpu = process.cpuUsage();
-const loadStarted = performance.now();
-const loaded = bundle.endsWith('.mjs') ? await import(pathToFileURL(bundle).href) : createRequire(import.meta.url)(bundle);
-const loadMs = performance.now() - loadStarted;
-const loadCpuMs = cpuMs(cpu);
-const handler = loaded.handler ?? loaded.default?.handler;
+/** Runs `work`, returning its result with its wall and CPU milliseconds. */
+const timed = async (work) => {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started, cpuMs: cpuMs(cpu) };
+};
 
-cpu = process.cpuUsage();
-const firstStarted = performance.now();
-const first = await handler(events.first, context());
-const firstInvokeMs = performance.now() - firstStarted;
-const firstInvokeCpuMs = cpuMs(cpu);
+const load = await timed(() => (bundle.endsWith('.mjs') ? import(pathToFileURL(bundle).href) : createRequire(import.meta.url)(bundle)));
+const handler = load.value.handler ?? load.value.default?.handler;
 
-cpu = process.cpuUsage();
-const warmStarted = performance.now();
-const warm = await handler(events.warm, context());
-const warmInvokeMs = performance.now() - warmStarted;
-const warmInvokeCpuMs = cpuMs(cpu);
+// Lambda gives every invocation a trace header of its own (the X-Ray SDK starts a new trace when it changes).
+// events.json's `sampled` says which traces are sampled (their segments sent to the daemon): 'all', 'none',
+// or 'first-warmup' (that one only, so that a tracer loaded at the first sampled request is there).
+const hex = (length) => Array.from({ length }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+const traceHeader = (sampled) => `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=${sampled ? 1 : 0}`;
 
-const result = { loadMs, firstInvokeMs, warmInvokeMs, loadCpuMs, firstInvokeCpuMs, warmInvokeCpuMs, statuses: [first.statusCode, warm.statusCode] };
+const statuses = [];
+const invoke = (event, sampled = events.sampled === 'all') => {
+  process.env._X_AMZN_TRACE_ID = traceHeader(sampled);
+  return timed(async () => {
+    const result = await handler(event, context());
+    statuses.push(result.statusCode);
+  });
+};
+const first = await invoke(events.first);
+for (const [index, event] of events.warmups.entries()) await invoke(event, events.sampled === 'all' || (index === 0 && events.sampled === 'first-warmup'));
+const steadyMs = [];
+const steadyCpuMs = [];
+for (const event of events.steady) {
+  const { ms, cpuMs: cpu } = await invoke(event);
+  steadyMs.push(ms);
+  steadyCpuMs.push(cpu);
+}
+
+const result = { loadMs: load.ms, loadCpuMs: load.cpuMs, firstMs: first.ms, firstCpuMs: first.cpuMs, steadyMs, steadyCpuMs, statuses };
 process.stdout.write(`\nCOLDSTART ${JSON.stringify(result)}\n`);
 process.exit(0);

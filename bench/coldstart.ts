@@ -1,58 +1,86 @@
 import '../local/quiet-sdk-warning';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { build, type BuildOptions } from 'esbuild';
-import { FUNCTIONS, ROUTES, TABLES, type FunctionId } from '../lib/definitions';
+import { FUNCTIONS, ROUTES, SETTINGS, TABLES, type FunctionId } from '../lib/definitions';
 import { SERVICE_BUNDLING } from '../lib/service-function';
-import { apiGatewayEvent } from '../local/api-gateway-event';
+import { apiGatewayEvent, lambdaContext } from '../local/api-gateway-event';
 import { issueKeys, openBenchStore, seedAccountPairs, type BenchStore } from './support/environment';
-import { floorTransfer } from './support/floor';
 import { runMain, table } from './support/text-table';
 
 /**
  * npm run bench:coldstart
  *
- * 1. `cdk synth` (into a scratch directory, so cdk.out is left alone): the
- *    size of every function's bundle exactly as deployed.
- * 2. For each bundle, BENCH_COLDSTART_RUNS (default 9) fresh Node processes
- *    (bench/coldstart-probe.mjs) with the function's environment from the
- *    template: load the bundle as the Lambda runtime does, invoke the
- *    handler once cold and once warm against DynamoDB Local. Init is
- *    first minus warm invocation: configuration, clients, credentials and
- *    endpoint resolution, the first connection. Medians are reported.
- * 3. The same for alternative bundlings of the transfer function, built
- *    here with the same esbuild: the numbers behind the choice in
- *    lib/service-function.ts.
+ * 1. `cdk synth` (into a scratch directory, so cdk.out is left alone): every
+ *    API function's bundle exactly as deployed.
+ * 2. The transfer function bundled other ways with the same esbuild
+ *    (BUNDLINGS), and "today": the transfer function of REFERENCE_COMMIT
+ *    (main before issue 11; BENCH_COLDSTART_REFERENCE=<git ref> for another)
+ *    with that commit's bundling, the reference of every ratio.
+ * 3. Rounds (BENCH_COLDSTART_RUNS, default 9). Each round starts every
+ *    bundle once, in turn, in a fresh Node process (bench/coldstart-probe.mjs)
+ *    with the function's environment from the template, against DynamoDB
+ *    Local: load the bundle as the Lambda runtime does, invoke it once
+ *    (cold), 5 times to warm it up, then 15 times: the steady state is the
+ *    median of those 15. Init is the first invocation minus the steady
+ *    state: configuration, clients, credentials and endpoint resolution,
+ *    the first connection, and V8 compiling the code on the path.
+ * 4. In the same rounds, the transfer function's CPU per request at steady
+ *    state (the mean of BENCH_COLDSTART_CPU_REQUESTS=150 transfers after the
+ *    warm-up): trace unsampled (what most Lambda invocations get; one
+ *    sampled request in the warm-up, so that a lazily loaded tracer is
+ *    there), sampled, and tracing off.
  *
- * Writes bench/coldstart.json. BENCH_DYNAMODB_ENDPOINT as for npm run bench.
+ * Figures: medians over the rounds, with the interquartile range; ratios
+ * are taken within a round (the two processes ran one after the other) and
+ * then their median is reported. Wall time and the process's CPU time both;
+ * CPU is steadier on a shared machine. Writes bench/coldstart.json.
+ *
+ * BENCH_DYNAMODB_ENDPOINT as for npm run bench; BENCH_COLDSTART_NODE runs
+ * the probes on another Node binary (the Lambda runtime is Node 24).
  */
 
 const ROOT = path.resolve(__dirname, '..');
 const STACK = 'ExactlyOnceTransfers';
+const WARMUPS = 5;
+const STEADY = 15;
+const CPU_REQUESTS = Number(process.env.BENCH_COLDSTART_CPU_REQUESTS ?? 150);
+const runs = Number(process.env.BENCH_COLDSTART_RUNS ?? 9);
+if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('BENCH_COLDSTART_RUNS must be a positive integer.');
+const probeNode = process.env.BENCH_COLDSTART_NODE || process.execPath;
+/** main before issue 11: today's transfer function and bundling, the reference. */
+const REFERENCE_COMMIT = '8db00b06e91f33ad6da74754d2b6f43732c451f1';
+const referenceRef = process.env.BENCH_COLDSTART_REFERENCE || REFERENCE_COMMIT;
+/** Issue 11's targets for the transfer bundle. */
+const TARGETS = { bundleBytes: 250 * 1024, loadPlusInitRatio: 0.9 };
 
+/** What one probe process measured (bench/coldstart-probe.mjs). */
 interface ProbeResult {
   readonly loadMs: number;
-  readonly firstInvokeMs: number;
-  readonly warmInvokeMs: number;
   readonly loadCpuMs: number;
-  readonly firstInvokeCpuMs: number;
-  readonly warmInvokeCpuMs: number;
+  readonly firstMs: number;
+  readonly firstCpuMs: number;
+  readonly steadyMs: readonly number[];
+  readonly steadyCpuMs: readonly number[];
   readonly statuses: readonly number[];
 }
 
-interface Timing {
+/** One process's cold start. */
+interface ColdStart {
   readonly loadMs: number;
   readonly initMs: number;
   readonly loadPlusInitMs: number;
-  readonly firstInvokeMs: number;
-  readonly warmInvokeMs: number;
-  /** The same spans in CPU time of the process (all threads): steadier on a busy machine. */
+  readonly steadyMs: number;
   readonly loadCpuMs: number;
+  readonly initCpuMs: number;
   readonly loadPlusInitCpuMs: number;
+  readonly steadyCpuMs: number;
 }
 
 interface Bundle {
@@ -63,10 +91,20 @@ interface Bundle {
   readonly deflatedBytes: number;
 }
 
-type EventPair = { readonly first: APIGatewayProxyEvent; readonly warm: APIGatewayProxyEvent };
+type Environment = Readonly<Record<string, string>>;
+/** `count` events a function answers with `status`, each good for one invocation. */
+type EventSource = (count: number) => Promise<APIGatewayProxyEvent[]>;
 
-const runs = Number(process.env.BENCH_COLDSTART_RUNS ?? 9);
-if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('BENCH_COLDSTART_RUNS must be a positive integer.');
+/** A bundle to start, with what to send it. */
+interface Target {
+  readonly bundle: Bundle;
+  readonly environment: Environment;
+  readonly events: EventSource;
+  readonly status: number;
+  readonly requests: number;
+  /** unsampled (the default): every invocation but the first warm-up, sampled so that a lazily loaded tracer is there. */
+  readonly trace?: TraceMode;
+}
 
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -75,70 +113,140 @@ async function main(): Promise<void> {
   // the runtime's /var/runtime/node_modules (the same dist-cjs packages, the version package-lock.json pins).
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(scratch, 'node_modules'));
   const store = await openBenchStore();
+  // Sampled traces go to this "daemon", which counts them: a sampled run that sends nothing measured nothing.
+  const daemon = createSocket('udp4');
+  let segmentsReceived = 0;
+  daemon.on('message', () => segmentsReceived++);
+  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+  const daemonAddress = `127.0.0.1:${(daemon.address() as AddressInfo).port}`;
   try {
-    // 1. The bundles as deployed.
     log('coldstart: cdk synth...');
     const outdir = path.join(scratch, 'cdk.out');
     execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     const deployed = readDeployedFunctions(outdir);
-
-    // 2. Data for realistic invocations.
-    const principal = 'coldstart-principal';
-    const [pair] = await seedAccountPairs(store, principal, 1);
-    if (pair === undefined) throw new Error('no account pair');
-    const events = await eventFactory(store, principal, pair);
-
-    // 3. Alternatives for the transfer function, built with the same esbuild.
     const transfer = deployed.find((fn) => fn.functionId === 'transfer');
     if (transfer === undefined) throw new Error('no transfer function in the template');
-    const alternatives = [];
-    for (const variant of VARIANTS) {
-      alternatives.push({ variant, bundle: await buildVariant(scratch, variant) });
+    const deployedNodeOptions = transfer.environment.NODE_OPTIONS ?? '';
+
+    log('coldstart: building the transfer bundlings...');
+    const today = await buildReference(scratch, referenceRef);
+    const bundlings: Array<{ id: string; description: string; bundle: Bundle; nodeOptions: string }> = [
+      { id: 'today', description: `${referenceRef.slice(0, 10)}: ${TODAY.description}`, bundle: today, nodeOptions: TODAY.nodeOptions },
+      { id: 'deployed', description: 'as synthesized (lib/service-function.ts, SERVICE_BUNDLING)', bundle: transfer.bundle, nodeOptions: deployedNodeOptions },
+    ];
+    for (const bundling of BUNDLINGS) {
+      const options = { ...deployedBuildOptions(), ...bundling.options };
+      bundlings.push({ ...bundling, bundle: await buildTransfer(path.join(scratch, bundling.id), ROOT, options), nodeOptions: bundling.nodeOptions ?? deployedNodeOptions });
+    }
+    const bundlingById = (id: string) => bundlings.find((bundling) => bundling.id === id) as (typeof bundlings)[number];
+
+    const events = await eventSources(store, transfer.environment);
+    const target = (fn: { environment: Environment }, bundle: Bundle, answers: { source: EventSource; status: number }, options: Partial<Target> = {}): Target => ({
+      bundle,
+      environment: lambdaLikeEnvironment({ ...fn.environment, ...options.environment }, bundle.file, store, daemonAddress),
+      events: answers.source,
+      status: answers.status,
+      requests: STEADY,
+      ...(options.requests === undefined ? {} : { requests: options.requests }),
+      ...(options.trace === undefined ? {} : { trace: options.trace }),
+    });
+    const coldTargets: Record<string, Target> = {};
+    for (const fn of deployed) coldTargets[`function:${fn.functionId}`] = target(fn, fn.bundle, events[fn.functionId]);
+    for (const bundling of bundlings) {
+      coldTargets[bundling.id] = target(transfer, bundling.bundle, events.transfer, { environment: { NODE_OPTIONS: bundling.nodeOptions } });
+    }
+    // The cold start of an instance whose first request is sampled: it loads the tracer then.
+    coldTargets['deployed-sampled'] = target(transfer, transfer.bundle, events.transfer, { trace: 'sampled' });
+    const cpuRows = CPU_ROWS.map(({ bundling, trace }) => {
+      const { bundle, nodeOptions } = bundlingById(bundling);
+      const environment = { NODE_OPTIONS: nodeOptions, ...(trace === 'off' ? { POWERTOOLS_TRACE_ENABLED: 'false' } : {}) };
+      return { bundling, trace, target: target(transfer, bundle, events.transfer, { environment, requests: CPU_REQUESTS, trace }) };
+    });
+
+    // Every target once per round, in turn, so that machine noise lands on all alike.
+    const cold: Record<string, ColdStart[]> = {};
+    const cpu: number[][] = cpuRows.map(() => []);
+    for (let run = 0; run < runs; run++) {
+      log(`coldstart: round ${run + 1}/${runs}`);
+      for (const [id, coldTarget] of Object.entries(coldTargets)) (cold[id] ??= []).push(coldStart(await probe(scratch, coldTarget)));
+      for (const [index, row] of cpuRows.entries()) {
+        const before = segmentsReceived;
+        const result = await probe(scratch, row.target);
+        // Let the last datagrams of a traced run arrive before they are counted.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const sent = segmentsReceived - before;
+        if (row.trace === 'sampled' && sent < CPU_REQUESTS) throw new Error(`${row.bundling}: ${CPU_REQUESTS} sampled requests sent ${sent} segments to X-Ray`);
+        if (row.trace === 'off' && sent > 0) throw new Error(`${row.bundling}: tracing off, yet ${sent} segments were sent to X-Ray`);
+        cpu[index]?.push(mean(result.steadyCpuMs));
+      }
     }
 
-    // 4. Every bundle once per run, round-robin, so machine noise lands on all alike.
-    const targets: ProbeTarget[] = [
-      ...deployed.map((fn) => ({ bundle: fn.bundle.file, environment: fn.environment, events: events[fn.functionId] })),
-      ...alternatives.map(({ variant, bundle }) => ({
-        bundle: bundle.file,
-        environment: { ...transfer.environment, NODE_OPTIONS: variant.enableSourceMaps ? '--enable-source-maps' : '' },
-        events: events.transfer,
-      })),
-    ];
-    const timings = await probeRoundRobin(scratch, targets, store, (run) => log(`coldstart: run ${run + 1}/${runs}`));
-    const functionRows = deployed.map((fn, index) => ({
+    const todayCold = cold.today as ColdStart[];
+    const functionRows = deployed.map((fn) => ({
       functionId: fn.functionId,
       memorySizeMb: fn.memorySizeMb,
       ...sizes(fn.bundle),
-      ...(timings[index] as Timing),
+      ...summary(cold[`function:${fn.functionId}`] as ColdStart[]),
     }));
-    const alternativeRows = alternatives.map(({ variant, bundle }, index) => ({
-      id: variant.id,
-      description: variant.description,
-      deployed: isDeployed(variant, transfer.environment),
-      ...sizes(bundle),
-      ...(timings[deployed.length + index] as Timing),
+    const transferRows = [
+      ...bundlings.map((bundling) => ({ id: bundling.id, description: bundling.description, ...sizes(bundling.bundle), samples: cold[bundling.id] as ColdStart[] })),
+      { id: 'deployed-sampled', description: 'deployed, the first request sampled (the tracer loaded then)', ...sizes(transfer.bundle), samples: cold['deployed-sampled'] as ColdStart[] },
+    ].map(({ samples, ...row }) => ({
+      ...row,
+      ...summary(samples),
+      loadPlusInitRatio: pairedRatio(samples, todayCold, (sample) => sample.loadPlusInitMs),
+      loadPlusInitCpuRatio: pairedRatio(samples, todayCold, (sample) => sample.loadPlusInitCpuMs),
     }));
+    const cpuOf = (bundling: string, trace: TraceMode) => cpu[cpuRows.findIndex((row) => row.bundling === bundling && row.trace === trace)] as number[];
+    const floor = cpuOf('deployed', 'off');
+    const todayUnsampled = cpuOf('today', 'unsampled');
+    const tracingRows = cpuRows.map(({ bundling, trace }, index) => {
+      const samples = cpu[index] as number[];
+      return {
+        bundling,
+        trace,
+        cpuPerRequestMs: spread(samples),
+        // Round by round: what tracing costs per request over the deployed bundle with tracing off, and the ratio to today's unsampled.
+        overTracingOffMs: spread(samples.map((value, round) => value - (floor[round] as number))),
+        ratioToTodayUnsampled: spread(samples.map((value, round) => value / (todayUnsampled[round] as number)), 3),
+      };
+    });
+    const deployedRow = transferRows.find((row) => row.id === 'deployed');
+    const verdicts = {
+      transferBundleBytes: { value: transfer.bundle.bytes, target: TARGETS.bundleBytes, met: transfer.bundle.bytes <= TARGETS.bundleBytes },
+      loadPlusInitRatio: { value: deployedRow?.loadPlusInitRatio.median, target: TARGETS.loadPlusInitRatio, met: (deployedRow?.loadPlusInitRatio.median ?? Infinity) <= TARGETS.loadPlusInitRatio },
+      loadPlusInitCpuRatio: { value: deployedRow?.loadPlusInitCpuRatio.median, target: TARGETS.loadPlusInitRatio, met: (deployedRow?.loadPlusInitCpuRatio.median ?? Infinity) <= TARGETS.loadPlusInitRatio },
+    };
 
+    const probeVersion = execFileSync(probeNode, ['--version'], { encoding: 'utf8' }).trim();
     const output = {
       environment: {
         date: new Date().toISOString(),
-        node: process.version,
+        node: probeVersion,
         cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
-        runsPerFigure: runs,
+        rounds: runs,
+        warmupInvocations: WARMUPS,
+        steadyInvocations: STEADY,
+        cpuRequests: CPU_REQUESTS,
+        reference: referenceRef,
         note:
-          'Medians over fresh Node processes. loadMs: require()/import() of the bundle. initMs: first minus warm invocation ' +
-          '(configuration, clients, credential and endpoint resolution, first connection to DynamoDB Local). The Lambda ' +
-          'runtime runs Node 24; this machine runs ' + process.version + '. "@aws-sdk/* from the runtime" is approximated by ' +
-          'node_modules (the same dist-cjs packaging as /var/runtime/node_modules, the version package-lock.json pins).',
+          'Medians over fresh Node processes, one per bundle per round, with the interquartile range [p25, p75]. ' +
+          'load: require()/import() of the bundle. init: the first invocation minus the steady state (the median of ' +
+          `${STEADY} invocations after ${WARMUPS} warm-ups, same process). Ratios: to "today" in the same round, then the median. ` +
+          'CPU per request: the mean over the steady transfers of one process. The Lambda runtime runs Node 24 on arm64; these ' +
+          `probes ran ${probeVersion}. "@aws-sdk/* from the runtime" is approximated by node_modules (the same dist-cjs packaging ` +
+          'as /var/runtime/node_modules, the version package-lock.json pins).',
       },
+      verdicts,
       functions: functionRows,
-      transferAlternatives: alternativeRows,
+      transferBundlings: transferRows,
+      tracing: tracingRows,
     };
     writeFileSync(path.join(__dirname, 'coldstart.json'), `${JSON.stringify(output, null, 2)}\n`);
-    console.log(report(functionRows, alternativeRows));
+    console.log(report(probeVersion, functionRows, transferRows, tracingRows, verdicts));
     console.log(`\nWrote bench/coldstart.json.`);
   } finally {
+    daemon.close();
     await store.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -185,50 +293,38 @@ function sizes(bundle: Bundle) {
   return { bundleBytes: bundle.bytes, mapBytes: bundle.mapBytes, deflatedBytes: bundle.deflatedBytes };
 }
 
-/** Two events per run (cold, warm) that each function answers successfully. */
-async function eventFactory(store: BenchStore, principal: string, pair: { from: string; to: string }) {
+/**
+ * Events each function answers successfully, fresh ones per invocation
+ * where a call changes something (a key is used once). A transfer is made
+ * through the handler first, for the functions that read one.
+ */
+async function eventSources(store: BenchStore, transferEnvironment: Environment) {
+  const principal = 'coldstart-principal';
   const claims = { sub: principal };
-  const [readableKey] = await issueKeys(store, principal, 1);
-  const readableTransfer = `tr_${'0'.repeat(31)}1`;
-  await floorTransfer(
-    store.setup.client,
-    store.tableNames,
-    { principal, idempotencyKey: readableKey as string, fromAccountId: pair.from, toAccountId: pair.to, amount: 1, currency: 'USD', reference: 'coldstart' },
-    { singleWrite: true, transferId: readableTransfer },
-  );
-  const transfer = async (): Promise<EventPair> => {
-    const [first, warm] = await issueKeys(store, principal, 2);
-    const event = (key: string) =>
-      apiGatewayEvent({
-        method: 'POST',
-        resource: '/transfers',
-        path: '/transfers',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
-        body: JSON.stringify({ fromAccountId: pair.from, toAccountId: pair.to, amount: 1, currency: 'USD', reference: 'coldstart' }),
-        claims,
-      });
-    return { first: event(first as string), warm: event(warm as string) };
-  };
-  const twice = (event: () => APIGatewayProxyEvent) => async (): Promise<EventPair> => ({ first: event(), warm: event() });
-  return {
-    transfer,
-    createKey: twice(() => apiGatewayEvent({ method: 'POST', resource: '/idempotency-keys', path: '/idempotency-keys', claims })),
-    getAccount: twice(() =>
-      apiGatewayEvent({ method: 'GET', resource: '/accounts/{accountId}', path: `/accounts/${pair.from}`, pathParameters: { accountId: pair.from }, claims }),
-    ),
-    getTransfer: twice(() =>
-      apiGatewayEvent({
-        method: 'GET',
-        resource: '/transfers/{transferId}',
-        path: `/transfers/${readableTransfer}`,
-        pathParameters: { transferId: readableTransfer },
-        claims,
-      }),
-    ),
-    // A reversal and an opening under a transfer key: refused (422) after the init and one call, which is what is timed.
-    reverseTransfer: async (): Promise<EventPair> => {
-      const [first, warm] = await issueKeys(store, principal, 2);
-      const event = (key: string) =>
+  const [pair] = await seedAccountPairs(store, principal, 1);
+  if (pair === undefined) throw new Error('no account pair');
+  const transferBody = JSON.stringify({ fromAccountId: pair.from, toAccountId: pair.to, amount: 1, currency: 'USD', reference: 'coldstart' });
+  const keyed = (request: (key: string) => APIGatewayProxyEvent): EventSource => async (count) => (await issueKeys(store, principal, count)).map(request);
+  const repeated = (request: () => APIGatewayProxyEvent): EventSource => async (count) => Array.from({ length: count }, request);
+  const transferEvent = (key: string) =>
+    apiGatewayEvent({ method: 'POST', resource: '/transfers', path: '/transfers', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: transferBody, claims });
+  const readableTransfer = await transferThroughHandler(store, transferEnvironment, transferEvent((await issueKeys(store, principal, 1))[0] as string));
+  const sources: Record<FunctionId, { readonly source: EventSource; readonly status: number }> = {
+    transfer: { source: keyed(transferEvent), status: 201 },
+    createKey: { source: repeated(() => apiGatewayEvent({ method: 'POST', resource: '/idempotency-keys', path: '/idempotency-keys', claims })), status: 201 },
+    getAccount: {
+      source: repeated(() => apiGatewayEvent({ method: 'GET', resource: '/accounts/{accountId}', path: `/accounts/${pair.from}`, pathParameters: { accountId: pair.from }, claims })),
+      status: 200,
+    },
+    getTransfer: {
+      source: repeated(() =>
+        apiGatewayEvent({ method: 'GET', resource: '/transfers/{transferId}', path: `/transfers/${readableTransfer}`, pathParameters: { transferId: readableTransfer }, claims }),
+      ),
+      status: 200,
+    },
+    // A reversal and an opening under a key issued for transfers: refused (422) after the init and one call, which is what is timed.
+    reverseTransfer: {
+      source: keyed((key) =>
         apiGatewayEvent({
           method: 'POST',
           resource: '/transfers/{transferId}/reversals',
@@ -237,93 +333,45 @@ async function eventFactory(store: BenchStore, principal: string, pair: { from: 
           headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
           body: JSON.stringify({ amount: 1 }),
           claims,
-        });
-      return { first: event(first as string), warm: event(warm as string) };
+        }),
+      ),
+      status: 422,
     },
-    openAccount: async (): Promise<EventPair> => {
-      const [first, warm] = await issueKeys(store, principal, 2);
-      const event = (key: string) =>
-        apiGatewayEvent({
-          method: 'POST',
-          resource: '/accounts',
-          path: '/accounts',
-          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
-          body: JSON.stringify({ currency: 'USD' }),
-          claims,
-        });
-      return { first: event(first as string), warm: event(warm as string) };
+    openAccount: {
+      source: keyed((key) =>
+        apiGatewayEvent({ method: 'POST', resource: '/accounts', path: '/accounts', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ currency: 'USD' }), claims }),
+      ),
+      status: 422,
     },
-    listAccounts: twice(() => apiGatewayEvent({ method: 'GET', resource: '/accounts', path: '/accounts', claims })),
-    listEntries: twice(() =>
-      apiGatewayEvent({
-        method: 'GET',
-        resource: '/accounts/{accountId}/entries',
-        path: `/accounts/${pair.from}/entries`,
-        pathParameters: { accountId: pair.from },
-        claims,
-      }),
-    ),
-    listTransfers: twice(() => apiGatewayEvent({ method: 'GET', resource: '/transfers', path: '/transfers', claims })),
-    getIdempotencyKey: async (): Promise<EventPair> => {
-      const [key] = await issueKeys(store, principal, 1);
-      const event = () =>
-        apiGatewayEvent({
-          method: 'GET',
-          resource: '/idempotency-keys/{key}',
-          path: `/idempotency-keys/${key as string}`,
-          pathParameters: { key: key as string },
-          claims,
-        });
-      return { first: event(), warm: event() };
+    listAccounts: { source: repeated(() => apiGatewayEvent({ method: 'GET', resource: '/accounts', path: '/accounts', claims })), status: 200 },
+    listEntries: {
+      source: repeated(() =>
+        apiGatewayEvent({ method: 'GET', resource: '/accounts/{accountId}/entries', path: `/accounts/${pair.from}/entries`, pathParameters: { accountId: pair.from }, claims }),
+      ),
+      status: 200,
     },
-  } satisfies Record<FunctionId, () => Promise<EventPair>>;
+    listTransfers: { source: repeated(() => apiGatewayEvent({ method: 'GET', resource: '/transfers', path: '/transfers', claims })), status: 200 },
+    getIdempotencyKey: {
+      source: keyed((key) => apiGatewayEvent({ method: 'GET', resource: '/idempotency-keys/{key}', path: `/idempotency-keys/${key}`, pathParameters: { key }, claims })),
+      status: 200,
+    },
+  };
+  return sources;
 }
 
-const EXPECTED_STATUS: Readonly<Record<string, number>> = { '/transfers': 201, '/idempotency-keys': 201 };
-
-interface ProbeTarget {
-  readonly bundle: string;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly events: () => Promise<EventPair>;
-}
-
-/** Median timings per target over `runs` fresh processes each; every run probes every target once. */
-async function probeRoundRobin(
-  scratch: string,
-  targets: readonly ProbeTarget[],
-  store: BenchStore,
-  onRun: (run: number) => void,
-): Promise<Timing[]> {
-  const results: ProbeResult[][] = targets.map(() => []);
-  for (let run = 0; run < runs; run++) {
-    onRun(run);
-    for (const [index, target] of targets.entries()) {
-      const pair = await target.events();
-      const eventsFile = path.join(scratch, 'events.json');
-      writeFileSync(eventsFile, JSON.stringify(pair));
-      const result = await spawnProbe(target.bundle, eventsFile, lambdaLikeEnvironment(target.environment, target.bundle, store));
-      const expected = EXPECTED_STATUS[pair.first.path] ?? 200;
-      if (result.statuses.some((status) => status !== expected)) {
-        throw new Error(`${target.bundle}: expected ${expected}, got ${result.statuses.join(', ')}`);
-      }
-      results[index]?.push(result);
-    }
-  }
-  return results.map((samples) => {
-    const median = (pick: (result: ProbeResult) => number) => {
-      const sorted = samples.map(pick).sort((a, b) => a - b);
-      return Math.round((sorted[Math.floor(sorted.length / 2)] as number) * 10) / 10;
-    };
-    return {
-      loadMs: median((result) => result.loadMs),
-      initMs: median((result) => result.firstInvokeMs - result.warmInvokeMs),
-      loadPlusInitMs: median((result) => result.loadMs + result.firstInvokeMs - result.warmInvokeMs),
-      firstInvokeMs: median((result) => result.firstInvokeMs),
-      warmInvokeMs: median((result) => result.warmInvokeMs),
-      loadCpuMs: median((result) => result.loadCpuMs),
-      loadPlusInitCpuMs: median((result) => result.loadCpuMs + result.firstInvokeCpuMs - result.warmInvokeCpuMs),
-    };
+/** One transfer through the handler's sources, in this process, for the read functions to find; returns its id. */
+async function transferThroughHandler(store: BenchStore, transferEnvironment: Environment, event: APIGatewayProxyEvent): Promise<string> {
+  Object.assign(process.env, lambdaLikeEnvironment(transferEnvironment, ROOT, store, '127.0.0.1:9'), {
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
+  delete process.env.LAMBDA_TASK_ROOT;
+  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+  const { handler } = (await import('../functions/transfer')) as { handler: (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult> };
+  const result = await handler(event, lambdaContext('transfer', 10));
+  if (result.statusCode !== 201) throw new Error(`the set-up transfer failed: ${result.statusCode} ${result.body}`);
+  return (JSON.parse(result.body) as { transferId: string }).transferId;
 }
 
 /**
@@ -332,9 +380,9 @@ async function probeRoundRobin(
  * a region, the Lambda identity variables Powertools looks at, and the
  * bench's tables on DynamoDB Local.
  */
-function lambdaLikeEnvironment(functionEnvironment: Readonly<Record<string, string>>, bundle: string, store: BenchStore): NodeJS.ProcessEnv {
+function lambdaLikeEnvironment(functionEnvironment: Environment, bundle: string, store: BenchStore, daemonAddress: string): Environment {
   return {
-    PATH: process.env.PATH,
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
     ...functionEnvironment,
     ...Object.fromEntries(Object.values(TABLES).map((table) => [table.envVar, store.tableNames[table.id]])),
     DYNAMODB_ENDPOINT: store.endpoint,
@@ -345,24 +393,30 @@ function lambdaLikeEnvironment(functionEnvironment: Readonly<Record<string, stri
     AWS_SESSION_TOKEN: 'coldstart',
     AWS_LAMBDA_FUNCTION_NAME: 'coldstart',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     // The X-Ray SDK runs in Lambda mode (a facade segment from _X_AMZN_TRACE_ID) only when this is set;
     // without it every traced call logs a "context missing" error with a stack trace, which Lambda never does.
     LAMBDA_TASK_ROOT: path.dirname(bundle),
+    AWS_XRAY_DAEMON_ADDRESS: daemonAddress,
     // The SDK warns on Node < 22 only; Lambda runs Node 24. Left on, this machine's Node 20 would pay for
     // formatting the warning's stack (and parsing the source map for it) during init, which Lambda never does.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    // An unsampled trace, as most requests are: the tracer does its per-request work but sends nothing.
+    // The list functions' cursor key, a secret's dynamic reference in the template.
+    [SETTINGS.cursorSigningKey.envVar]: 'coldstart-cursor-signing-key-of-32-or-more-characters',
+    // The trace header of the init; the probe sets a fresh one per invocation, as Lambda does.
     _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0',
   };
 }
 
-function spawnProbe(bundle: string, eventsFile: string, env: NodeJS.ProcessEnv): Promise<ProbeResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'coldstart-probe.mjs'), bundle, eventsFile], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+/** Starts `target` in a fresh process: its first invocation, the warm-ups, then `target.requests` steady ones. */
+async function probe(scratch: string, target: Target): Promise<ProbeResult> {
+  const [first, ...rest] = await target.events(1 + WARMUPS + target.requests);
+  const eventsFile = path.join(scratch, 'events.json');
+  const sampled = { sampled: 'all', unsampled: 'first-warmup', off: 'none' }[target.trace ?? 'unsampled'];
+  writeFileSync(eventsFile, JSON.stringify({ first, warmups: rest.slice(0, WARMUPS), steady: rest.slice(WARMUPS), sampled }));
+  const result = await new Promise<ProbeResult>((resolve, reject) => {
+    const child = spawn(probeNode, [path.join(__dirname, 'coldstart-probe.mjs'), target.bundle.file, eventsFile], { env: target.environment, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -370,25 +424,78 @@ function spawnProbe(bundle: string, eventsFile: string, env: NodeJS.ProcessEnv):
     child.on('error', reject);
     child.on('exit', (code) => {
       const line = stdout.split('\n').find((candidate) => candidate.startsWith('COLDSTART '));
-      if (code !== 0 || line === undefined) reject(new Error(`probe failed (${code}) for ${bundle}:\n${stderr.slice(-2000)}`));
+      if (code !== 0 || line === undefined) reject(new Error(`probe failed (${code}) for ${target.bundle.file}:\n${stderr.slice(-2000)}`));
       else resolve(JSON.parse(line.slice('COLDSTART '.length)) as ProbeResult);
     });
   });
+  const unexpected = result.statuses.filter((status) => status !== target.status);
+  if (unexpected.length > 0) throw new Error(`${target.bundle.file}: expected ${target.status} every time, got ${unexpected.slice(0, 5).join(', ')}`);
+  return result;
+}
+
+function coldStart(result: ProbeResult): ColdStart {
+  const steadyMs = median(result.steadyMs);
+  const steadyCpuMs = median(result.steadyCpuMs);
+  return {
+    loadMs: result.loadMs,
+    initMs: result.firstMs - steadyMs,
+    loadPlusInitMs: result.loadMs + result.firstMs - steadyMs,
+    steadyMs,
+    loadCpuMs: result.loadCpuMs,
+    initCpuMs: result.firstCpuMs - steadyCpuMs,
+    loadPlusInitCpuMs: result.loadCpuMs + result.firstCpuMs - steadyCpuMs,
+    steadyCpuMs,
+  };
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** The value at quantile `q` (0..1) of `values`, interpolated between neighbours. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const below = sorted[Math.floor(position)] as number;
+  const above = sorted[Math.ceil(position)] as number;
+  return below + (above - below) * (position - Math.floor(position));
+}
+const median = (values: readonly number[]) => quantile(values, 0.5);
+
+interface Spread {
+  readonly median: number;
+  readonly p25: number;
+  readonly p75: number;
+}
+
+function spread(values: readonly number[], digits = 2): Spread {
+  return { median: round(median(values), digits), p25: round(quantile(values, 0.25), digits), p75: round(quantile(values, 0.75), digits) };
+}
+
+function summary(samples: readonly ColdStart[]): { [K in keyof ColdStart]: Spread } {
+  const keys = Object.keys(samples[0] as ColdStart) as Array<keyof ColdStart>;
+  return Object.fromEntries(keys.map((key) => [key, spread(samples.map((sample) => sample[key]), 1)])) as { [K in keyof ColdStart]: Spread };
+}
+
+/** The ratio of `samples` to `reference` within each round, summed up over the rounds. */
+function pairedRatio(samples: readonly ColdStart[], reference: readonly ColdStart[], pick: (sample: ColdStart) => number): Spread {
+  return spread(samples.map((sample, index) => pick(sample) / pick(reference[index] as ColdStart)), 3);
 }
 
 /**
- * Alternative bundlings of functions/transfer.ts, with the flags
- * NodejsFunction passes to esbuild (lib/service-function.ts).
+ * The transfer function bundled other ways, each a change to the deployed
+ * bundling (SERVICE_BUNDLING, with the template's NODE_OPTIONS unless
+ * `nodeOptions` says otherwise), built from this tree.
  */
-interface Variant {
+interface Bundling {
   readonly id: string;
   readonly description: string;
   readonly options: BuildOptions;
-  readonly enableSourceMaps: boolean;
+  /** NODE_OPTIONS of the function. */
+  readonly nodeOptions?: string;
 }
 
+const ENABLE_SOURCE_MAPS = '--enable-source-maps';
 const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
-const RUNTIME_SDK = ['@aws-sdk/*'];
 /** Reached only when credentials are not in the environment, which in Lambda they always are. */
 const CREDENTIAL_CHAIN = [
   '@aws-sdk/credential-provider-ini',
@@ -398,106 +505,121 @@ const CREDENTIAL_CHAIN = [
   '@aws-sdk/credential-provider-http',
   '@smithy/credential-provider-imds',
 ];
+const ESM: BuildOptions = { format: 'esm', mainFields: ['module', 'main'], banner: { js: ESM_REQUIRE_BANNER } };
 
-const cjs = (extra: BuildOptions = {}): BuildOptions => ({ format: 'cjs', ...extra });
-const esm = (extra: BuildOptions = {}): BuildOptions => ({ format: 'esm', mainFields: ['module', 'main'], banner: { js: ESM_REQUIRE_BANNER }, ...extra });
+/** Today's bundling (REFERENCE_COMMIT's lib/service-function.ts), for its own sources. */
+const TODAY = {
+  description: "CommonJS, the runtime's SDK, minified, source map without sources, --enable-source-maps",
+  options: { format: 'cjs', target: 'node24', external: ['@aws-sdk/*'], minify: true, sourcemap: true, sourcesContent: false } satisfies BuildOptions,
+  nodeOptions: ENABLE_SOURCE_MAPS,
+};
 
-const VARIANTS: readonly Variant[] = [
-  { id: 'cjs-sdk-bundled-main', description: 'CJS, SDK bundled, default main fields (the earlier setting)', options: cjs(), enableSourceMaps: true },
+const BUNDLINGS: readonly Bundling[] = [
+  { id: 'cls-hooked', description: 'deployed, X-Ray context on cls-hooked as the SDK ships it', options: { alias: {} } },
+  { id: 'enable-source-maps', description: 'deployed, with NODE_OPTIONS=--enable-source-maps', options: {}, nodeOptions: ENABLE_SOURCE_MAPS },
+  { id: 'no-map', description: 'deployed, no source map at all', options: { sourcemap: false } },
+  { id: 'esm', description: "ESM (.mjs), module-first main fields, the runtime's SDK", options: ESM },
   {
-    id: 'cjs-sdk-bundled',
-    description: 'CJS, SDK bundled, module-first main fields (tree-shakes the SDK)',
-    options: cjs({ mainFields: ['module', 'main'] }),
-    enableSourceMaps: true,
-  },
-  { id: 'esm-sdk-bundled', description: 'ESM, SDK bundled, module-first main fields', options: esm(), enableSourceMaps: true },
-  {
-    id: 'esm-sdk-bundled-lean',
-    description: 'ESM, SDK bundled but the credential chain Lambda never reaches left to the runtime',
-    options: esm({ external: CREDENTIAL_CHAIN }),
-    enableSourceMaps: true,
-  },
-  { id: 'cjs-runtime-sdk', description: 'CJS, @aws-sdk/* from the runtime', options: cjs({ external: RUNTIME_SDK }), enableSourceMaps: true },
-  { id: 'esm-runtime-sdk', description: 'ESM, @aws-sdk/* from the runtime', options: esm({ external: RUNTIME_SDK }), enableSourceMaps: true },
-  {
-    id: 'cjs-runtime-sdk-unminified',
-    description: 'CJS, @aws-sdk/* from the runtime, not minified',
-    options: cjs({ external: RUNTIME_SDK, minify: false }),
-    enableSourceMaps: true,
-  },
-  {
-    id: 'cjs-runtime-sdk-no-enable-source-maps',
-    description: 'CJS, @aws-sdk/* from the runtime, without NODE_OPTIONS=--enable-source-maps',
-    options: cjs({ external: RUNTIME_SDK }),
-    enableSourceMaps: false,
-  },
-  {
-    id: 'cjs-runtime-sdk-sources-content',
-    description: 'CJS, @aws-sdk/* from the runtime, sources embedded in the map',
-    options: cjs({ external: RUNTIME_SDK, sourcesContent: true }),
-    enableSourceMaps: true,
+    id: 'esm-lean-sdk',
+    description: 'esm, the SDK bundled but the credential chain Lambda never reaches, no source map',
+    options: { ...ESM, external: CREDENTIAL_CHAIN, sourcemap: false },
   },
 ];
 
-/** Whether a variant is what lib/service-function.ts (SERVICE_BUNDLING) deploys. */
-function isDeployed(variant: Variant, deployedEnvironment: Readonly<Record<string, string>>): boolean {
-  const options = { format: 'cjs', minify: true, sourcesContent: false, external: [] as string[], mainFields: undefined as unknown, ...variant.options };
-  return (
-    options.format === (SERVICE_BUNDLING.format ?? 'cjs') &&
-    options.minify === (SERVICE_BUNDLING.minify ?? false) &&
-    options.sourcesContent === (SERVICE_BUNDLING.sourcesContent ?? true) &&
-    JSON.stringify(options.external) === JSON.stringify(SERVICE_BUNDLING.externalModules ?? ['@aws-sdk/*']) &&
-    JSON.stringify(options.mainFields) === JSON.stringify(SERVICE_BUNDLING.mainFields) &&
-    variant.enableSourceMaps === (deployedEnvironment.NODE_OPTIONS ?? '').includes('--enable-source-maps')
+/** The esbuild options SERVICE_BUNDLING gives NodejsFunction, for the esbuild API. */
+function deployedBuildOptions(): BuildOptions {
+  const { forceDockerBundling, target, format, externalModules, minify, sourceMap, sourcesContent, esbuildArgs, ...others } = SERVICE_BUNDLING;
+  if (Object.keys(others).length > 0) throw new Error(`bench/coldstart.ts does not know SERVICE_BUNDLING's ${Object.keys(others).join(', ')}`);
+  void forceDockerBundling;
+  const alias = Object.fromEntries(
+    Object.entries(esbuildArgs ?? {}).map(([flag, value]) => {
+      if (!flag.startsWith('--alias:') || typeof value !== 'string') throw new Error(`bench/coldstart.ts does not know the esbuild flag ${flag}`);
+      return [flag.slice('--alias:'.length), value];
+    }),
   );
+  return {
+    ...(target === undefined ? {} : { target }),
+    format: format ?? 'cjs',
+    external: externalModules ?? ['@aws-sdk/*'],
+    minify: minify ?? false,
+    sourcemap: sourceMap ?? false,
+    sourcesContent: sourcesContent ?? true,
+    alias,
+  };
 }
 
-async function buildVariant(scratch: string, variant: Variant): Promise<Bundle> {
-  const directory = path.join(scratch, variant.id);
-  const outfile = path.join(directory, variant.options.format === 'esm' ? 'index.mjs' : 'index.js');
-  await build({
-    entryPoints: [path.join(ROOT, FUNCTIONS.transfer.entry)],
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: 'error',
-    outfile,
-    ...variant.options,
-  });
+async function buildTransfer(directory: string, sourceRoot: string, options: BuildOptions): Promise<Bundle> {
+  const outfile = path.join(directory, options.format === 'esm' ? 'index.mjs' : 'index.js');
+  await build({ entryPoints: [path.join(sourceRoot, FUNCTIONS.transfer.entry)], bundle: true, platform: 'node', logLevel: 'error', outfile, ...options });
   if (!statSync(outfile).isFile()) throw new Error(`esbuild wrote no ${outfile}`);
   return measureBundle(outfile);
 }
 
+/** `ref`'s transfer function (a git archive of the commit) with today's bundling. */
+async function buildReference(scratch: string, ref: string): Promise<Bundle> {
+  const sourceRoot = path.join(scratch, 'reference-source');
+  mkdirSync(sourceRoot);
+  const archive = execFileSync('git', ['archive', '--format=tar', ref], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', sourceRoot], { input: archive });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(sourceRoot, 'node_modules'));
+  return buildTransfer(path.join(scratch, 'today'), sourceRoot, TODAY.options);
+}
+
+type TraceMode = 'unsampled' | 'sampled' | 'off';
+/** The per-request CPU rows: bundling and trace. */
+const CPU_ROWS: ReadonlyArray<{ readonly bundling: string; readonly trace: TraceMode }> = [
+  { bundling: 'today', trace: 'unsampled' },
+  { bundling: 'today', trace: 'sampled' },
+  { bundling: 'today', trace: 'off' },
+  { bundling: 'deployed', trace: 'unsampled' },
+  { bundling: 'deployed', trace: 'sampled' },
+  { bundling: 'deployed', trace: 'off' },
+  { bundling: 'cls-hooked', trace: 'unsampled' },
+];
+
 function report(
-  functions: ReadonlyArray<{ functionId: string } & ReturnType<typeof sizes> & Timing>,
-  alternatives: ReadonlyArray<{ id: string; deployed: boolean } & ReturnType<typeof sizes> & Timing>,
+  node: string,
+  functions: ReadonlyArray<{ functionId: string } & ReturnType<typeof sizes> & ReturnType<typeof summary>>,
+  transfers: ReadonlyArray<{ id: string; loadPlusInitRatio: Spread; loadPlusInitCpuRatio: Spread } & ReturnType<typeof sizes> & ReturnType<typeof summary>>,
+  tracing: ReadonlyArray<{ bundling: string; trace: TraceMode; cpuPerRequestMs: Spread; overTracingOffMs: Spread; ratioToTodayUnsampled: Spread }>,
+  verdicts: Record<string, { value: number | undefined; target: number; met: boolean }>,
 ): string {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-  const ms = (value: number) => value.toFixed(1);
-  const header = ['bundle', 'size', 'map', 'deflated', 'load ms', 'init ms', 'load+init ms', 'first invoke ms', 'warm invoke ms', 'load+init CPU ms'];
-  const row = (name: string, entry: ReturnType<typeof sizes> & Timing) => [
+  const withRange = (value: Spread, digits = 1) => `${value.median.toFixed(digits)} [${value.p25.toFixed(digits)}-${value.p75.toFixed(digits)}]`;
+  const coldHeader = ['bundle', 'size', 'map', 'deflated', 'load ms', 'init ms', 'load+init ms', 'steady ms', 'load CPU', 'init CPU', 'load+init CPU'];
+  const coldRow = (name: string, entry: ReturnType<typeof sizes> & ReturnType<typeof summary>) => [
     name,
     kb(entry.bundleBytes),
     kb(entry.mapBytes),
     kb(entry.deflatedBytes),
-    ms(entry.loadMs),
-    ms(entry.initMs),
-    ms(entry.loadPlusInitMs),
-    ms(entry.firstInvokeMs),
-    ms(entry.warmInvokeMs),
-    ms(entry.loadPlusInitCpuMs),
+    withRange(entry.loadMs),
+    withRange(entry.initMs),
+    withRange(entry.loadPlusInitMs),
+    withRange(entry.steadyMs),
+    withRange(entry.loadCpuMs),
+    withRange(entry.initCpuMs),
+    withRange(entry.loadPlusInitCpuMs),
   ];
   return [
-    `Cold start, medians of ${runs} fresh processes (node ${process.version})`,
+    `Cold start: medians [p25-p75] of ${runs} rounds, one fresh process per bundle per round (${node})`,
     '',
     'As synthesized (cdk synth):',
-    ...table(header, functions.map((entry) => row(entry.functionId, entry))),
+    ...table(coldHeader, functions.map((entry) => coldRow(entry.functionId, entry))),
     '',
-    'transfer, alternative bundlings:',
-    ...table(header, alternatives.map((entry) => row(entry.deployed ? `${entry.id} (deployed)` : entry.id, entry))),
+    'transfer, bundlings (ratios: to "today" in the same round; size 0 KB map: none):',
+    ...table(
+      [...coldHeader, 'load+init / today', 'CPU / today'],
+      transfers.map((entry) => [...coldRow(entry.id, entry), withRange(entry.loadPlusInitRatio, 3), withRange(entry.loadPlusInitCpuRatio, 3)]),
+    ),
+    '',
+    `transfer, CPU per request at steady state (mean of ${CPU_REQUESTS} transfers per process; "over off": minus deployed with tracing off, same round):`,
+    ...table(
+      ['bundle', 'trace', 'CPU ms/request', 'over off ms', 'ratio to today unsampled'],
+      tracing.map((entry) => [entry.bundling, entry.trace, withRange(entry.cpuPerRequestMs, 2), withRange(entry.overTracingOffMs, 2), withRange(entry.ratioToTodayUnsampled, 3)]),
+    ),
+    '',
+    'Targets (issue 11):',
+    ...Object.entries(verdicts).map(([name, verdict]) => `  ${name}: ${verdict.value} (target <= ${verdict.target}) ${verdict.met ? 'met' : 'NOT MET'}`),
   ].join('\n');
 }
 

@@ -366,7 +366,7 @@ export async function startBundledHandlers(options: BundledHandlersOptions): Pro
     functionIds.map((functionId) => {
       const fn = functions[functionId];
       const env = { ...functionEnvironment(fn, template, options), ...options.functionEnvironment?.(functionId) };
-      // NODE_OPTIONS of the template (--enable-source-maps) applies to the child, as Lambda applies it.
+      // NODE_OPTIONS of the template, if it sets one, applies to the child, as Lambda applies it.
       return [functionId, new FunctionInstance(functionId, runtimeFile, execArgv, env, output)];
     }),
   ) as Record<FunctionId, FunctionInstance>;

@@ -1,6 +1,6 @@
 import { connectDynamoDb, type DynamoDbConnection } from '../../adapters/dynamodb/client';
 import { config } from './config';
-import { tracer } from './observability';
+import { traceDynamoDbCalls } from './tracing';
 
 let connection: DynamoDbConnection | undefined;
 
@@ -12,9 +12,8 @@ export function dynamoDb(): DynamoDbConnection {
   if (connection === undefined) {
     const endpoint = config().dynamoDbEndpoint;
     connection = connectDynamoDb(endpoint === undefined ? {} : { endpoint });
-    // Every DynamoDB call becomes an X-Ray subsegment (the document client
-    // shares this middleware stack). A no-op where tracing is off.
-    tracer.captureAWSv3Client(connection.client);
+    // X-Ray subsegments for the calls of sampled requests (the document client shares this middleware stack).
+    traceDynamoDbCalls(connection.client);
   }
   return connection;
 }

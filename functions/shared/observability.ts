@@ -1,15 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { OBSERVABILITY } from '../../lib/definitions';
 import { withCors } from '../http/cors';
+import { traceRequest } from './tracing';
 
 /**
  * Logs, metrics and traces of every function (Powertools), created once per
- * Lambda instance. Construction reads environment variables only: no I/O at
- * module scope. Settings come from the environment the stack sets:
- * POWERTOOLS_LOG_LEVEL, POWERTOOLS_LOGGER_SAMPLE_RATE (DEBUG for a fraction
+ * Lambda instance; the tracer at the first sampled request
+ * (functions/shared/tracing.ts). Construction reads environment variables
+ * only: no I/O at module scope. Settings come from the environment the
+ * stack sets: POWERTOOLS_LOG_LEVEL, POWERTOOLS_LOGGER_SAMPLE_RATE (DEBUG for a fraction
  * of invocations), POWERTOOLS_TRACER_CAPTURE_RESPONSE=false. `npm start`
  * sets POWERTOOLS_DEV (pretty logs, no EMF); the tests silence both.
  *
@@ -19,10 +20,6 @@ import { withCors } from '../http/cors';
 export const logger = new Logger({ serviceName: OBSERVABILITY.serviceName });
 
 export const metrics = new Metrics({ namespace: OBSERVABILITY.metricsNamespace, serviceName: OBSERVABILITY.serviceName });
-
-// The DynamoDB client is captured (functions/shared/dependencies.ts); patching
-// every HTTPS request as well would record each DynamoDB call twice.
-export const tracer = new Tracer({ serviceName: OBSERVABILITY.serviceName, captureHTTPsRequests: false });
 
 export type MetricName = (typeof OBSERVABILITY.metrics)[keyof typeof OBSERVABILITY.metrics];
 
@@ -41,8 +38,9 @@ type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<
 
 /**
  * Wraps a route handler: correlation id and Lambda context on every log
- * line, a fresh sampling decision, a `## <route>` trace subsegment, one
- * INFO line per request, and the metrics flushed at the end.
+ * line, a fresh sampling decision, a `## <route>` trace subsegment when the
+ * request's trace is sampled, one INFO line per request, and the metrics
+ * flushed at the end.
  */
 export function observed(route: string, handler: ProxyHandler): ProxyHandler {
   return async (event, context) => {
@@ -51,11 +49,7 @@ export function observed(route: string, handler: ProxyHandler): ProxyHandler {
     // Tests call the read handlers without a context, as API Gateway never does.
     if (context !== undefined) logger.addContext(context);
     logger.setCorrelationId(event.requestContext?.requestId);
-    const segment = tracer.getSegment();
-    const subsegment = segment?.addNewSubsegment(`## ${route}`);
-    if (subsegment !== undefined) tracer.setSegment(subsegment);
-    tracer.annotateColdStart();
-    tracer.addServiceNameAnnotation();
+    const endTrace = await traceRequest(route);
     try {
       // CORS headers here, outside every handler and its stored answers (functions/http/cors.ts).
       const result = withCors(event, await handler(event, context));
@@ -68,8 +62,7 @@ export function observed(route: string, handler: ProxyHandler): ProxyHandler {
       });
       return result;
     } finally {
-      subsegment?.close();
-      if (segment !== undefined) tracer.setSegment(segment);
+      endTrace();
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
