@@ -16,19 +16,7 @@ import type { Account, AccountStore } from '../../domain/ports';
 import { entriesOf } from '../../domain/entry';
 import { itemToAccount, moveBalance, type LedgerItem } from './items';
 import { entryToItem, ownedAccountItem } from './statement-items';
-import {
-  cancellation,
-  clientRequestToken,
-  commitOnce,
-  creditCondition,
-  keyConsumption,
-  keyRefusal,
-  listPut,
-  recordTakenOver,
-  unexplainedCancellation,
-  withRecordCompletion,
-  type TransactItem,
-} from './money-transaction';
+import { cancellation, clientRequestToken, commitOnce, creditCondition, keyConsumption, keyRefusal, listPut, recordTakenOver, unexplainedCancellation, withRecordCompletion, type TransactItem } from './money-transaction';
 import { translateStoreError } from './store-errors';
 
 const accountIsNew = 'attribute_not_exists(accountId)';

@@ -16,20 +16,7 @@ import type { Transfer } from '../../domain/transfer';
 import { DynamoDbAccountStore } from './account-store';
 import { DynamoDbKeyStore } from './key-store';
 import { moveBalance } from './items';
-import {
-  cancellation,
-  clientRequestToken,
-  commitOnce,
-  creditCondition,
-  debitCondition,
-  keyConsumption,
-  keyRefusal,
-  listPut,
-  recordTakenOver,
-  unexplainedCancellation,
-  withRecordCompletion,
-  type TransactItem,
-} from './money-transaction';
+import { cancellation, clientRequestToken, commitOnce, creditCondition, debitCondition, keyConsumption, keyRefusal, listPut, recordTakenOver, unexplainedCancellation, withRecordCompletion, type TransactItem } from './money-transaction';
 import { entryToItem } from './statement-items';
 import { translateStoreError } from './store-errors';
 import { DynamoDbTransferStore, type TransferTables } from './transfer-store';

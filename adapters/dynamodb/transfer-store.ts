@@ -12,20 +12,7 @@ import type { TransferExecution, TransferExecutionResult, TransferStore } from '
 import { transferView, type Transfer } from '../../domain/transfer';
 import { entriesOf, type Entry } from '../../domain/entry';
 import { ledgerItemToTransfer, moveBalance, transferToLedgerItem } from './items';
-import {
-  cancellation,
-  clientRequestToken,
-  commitOnce,
-  creditCondition,
-  debitCondition,
-  keyConsumption,
-  keyRefusal,
-  listPut,
-  recordTakenOver,
-  unexplainedCancellation,
-  withRecordCompletion,
-  type TransactItem,
-} from './money-transaction';
+import { cancellation, clientRequestToken, commitOnce, creditCondition, debitCondition, keyConsumption, keyRefusal, listPut, recordTakenOver, unexplainedCancellation, withRecordCompletion, type TransactItem } from './money-transaction';
 import { entryToItem, initiatedTransferItem } from './statement-items';
 import { translateStoreError } from './store-errors';
 
