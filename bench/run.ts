@@ -18,6 +18,7 @@ import { benchReconcile, type ReconcileBenchSettings } from './support/reconcile
 import { benchStatement, type StatementBenchSettings } from './support/statement-bench';
 import { startLoadClient, type LoadClient } from './support/load-client';
 import { SCENARIOS, SCENARIO_DESCRIPTIONS, createScenarios, type BatchMeasurement, type Scenario, type ScenarioName } from './support/scenarios';
+import { machineMeter } from './support/machine';
 import { loadServiceInstance } from './support/service-instance';
 import { formatSpread, median, round2, round3, spread, type Spread } from './support/statistics';
 import { runMain, table } from './support/text-table';
@@ -45,6 +46,8 @@ import { renderVerdicts, verdicts, type Verdict } from './support/verdicts';
  *   BENCH_PROFILE=bench/baseline/main-8db00b0.json   the stored profile the handler's CPU is compared with
  *   BENCH_WRITE_PROFILE=file  also store this run's handler and floor CPU as a profile
  *   BENCH_STRICT=1            exit 1 on a failed measured gate too, not only on an exact one
+ *   BENCH_QUIET_SHARE=0.2     the throughput verdicts use the pairs during which other processes took at most
+ *                             this share of the machine (bench/support/machine.ts)
  *   BENCH_STATEMENT_ENTRIES=10000 BENCH_STATEMENT_ROUNDS=7 BENCH_STATEMENT_CALLS=30
  *   BENCH_RECONCILE_ENTRIES=100000  entries seeded for the reconciler (BENCH_RECONCILE_ACCOUNTS=1000
  *                             accounts); BENCH_RECONCILE_SEGMENTS=4, BENCH_RECONCILE_RUNS=3 (the median is reported)
@@ -62,6 +65,8 @@ interface Settings {
   readonly profile: string;
   readonly writeProfile: string | undefined;
   readonly strict: boolean;
+  /** A pair is quiet when other processes took at most this share of the machine's cores. */
+  readonly quietShare: number;
   readonly reconcile: ReconcileBenchSettings;
   readonly statement: StatementBenchSettings;
 }
@@ -72,6 +77,13 @@ function readSettings(): Settings {
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
     if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${raw}".`);
+    return value;
+  };
+  const share = (name: string, fallback: number): number => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!(value >= 0 && value <= 1)) throw new Error(`${name} must be a number from 0 to 1, not "${raw}".`);
     return value;
   };
   const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,4,16').split(',').map((part) => Number(part.trim()));
@@ -86,6 +98,7 @@ function readSettings(): Settings {
     profile: path.resolve(process.env.BENCH_PROFILE || path.join(__dirname, 'baseline', 'main-8db00b0.json')),
     writeProfile: process.env.BENCH_WRITE_PROFILE ? path.resolve(process.env.BENCH_WRITE_PROFILE) : undefined,
     strict: process.env.BENCH_STRICT === '1',
+    quietShare: share('BENCH_QUIET_SHARE', 0.2),
     reconcile: {
       entries: integer('BENCH_RECONCILE_ENTRIES', 100_000),
       accounts: Math.max(2, integer('BENCH_RECONCILE_ACCOUNTS', 1_000)),
@@ -192,6 +205,8 @@ async function benchTransfers(store: BenchStore, settings: Settings, log: (line:
     const cached = loadServiceInstance({ IDEMPOTENCY_LOCAL_CACHE: 'true' });
     const client = await startLoadClient(store.endpoint, store.tableNames);
     loadClient = client;
+    // Every process of the bench is running now (DynamoDB Local, the load client): what else runs is "other".
+    machine.refresh();
 
     log(`bench: seeding ${settings.pairs * 2} accounts...`);
     const pairs = await seedAccountPairs(store, caller.sub, settings.pairs);
@@ -261,7 +276,7 @@ async function benchTransfers(store: BenchStore, settings: Settings, log: (line:
 
     // 4. Figures, the capacity cross-check, the stored profile, the verdicts, the files.
     const rows = scenarios.flatMap((scenario) => settings.concurrencies.map((concurrency) => toRow(scenario.name, concurrency, batches)));
-    const paired = pairedRatios(pairsRun, settings.concurrencies);
+    const paired = pairedRatios(pairsRun, settings.concurrencies, settings.quietShare);
     const sample = lastTransfer();
     const computed = sample === undefined ? undefined : await computeTransferCapacity(store, caller.sub, sample);
     const handlerCpu = handlerCpuProfile(pairsRun, settings.concurrencies);
@@ -273,6 +288,7 @@ async function benchTransfers(store: BenchStore, settings: Settings, log: (line:
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       // The machine may be shared: the figures mean little without it.
       loadAverage1m: { start: round2(loadAtStart), end: round2(os.loadavg()[0] ?? 0) },
+      otherProcessesShareOfMachine: spread(batches.map((batch) => otherShareOf(batch))),
       store: store.startedHere ? 'DynamoDB Local (in memory), started by the bench' : `DynamoDB at ${store.endpoint}`,
       rounds: settings.rounds,
       batchSizes: Object.fromEntries(settings.concurrencies.map((concurrency) => [concurrency, batchSize(settings, concurrency)])),
@@ -297,8 +313,11 @@ async function benchTransfers(store: BenchStore, settings: Settings, log: (line:
       computed,
       handlerVsFloorCpu: paired.find((entry) => entry.scenario === 'handler' && entry.concurrency === 'all')?.cpu,
       handlerVsFloorThroughput: Object.fromEntries(
-        paired.filter((entry) => entry.scenario === 'handler' && entry.concurrency !== 'all').map((entry) => [entry.concurrency, entry.throughput]),
+        paired
+          .filter((entry) => entry.scenario === 'handler' && entry.concurrency !== 'all')
+          .map((entry) => [entry.concurrency, { all: entry.throughput, quiet: entry.quietThroughput, loadKnown: Number.isFinite(entry.otherShare.median) }]),
       ),
+      quietShare: settings.quietShare,
       cpuAgainstProfile: cpuAgainstProfile === undefined || comparison === undefined ? undefined : { ...cpuAgainstProfile.floorNormalised, profile: comparison.profile },
     });
     const output = {
@@ -366,6 +385,8 @@ interface Batch {
   readonly failures: number;
   /** CPU time of the bench processes during the batch. */
   readonly cpuMs: number;
+  /** CPU time other processes of the machine took during the batch (NaN where unknown). */
+  readonly otherCpuMs: number;
 }
 
 interface Pair {
@@ -404,6 +425,10 @@ export interface PairedRatios {
   readonly scenario: ScenarioName;
   readonly concurrency: string;
   readonly throughput: Spread;
+  /** Throughput over the quiet pairs only: those during which other processes took at most BENCH_QUIET_SHARE of the machine. */
+  readonly quietThroughput: Spread;
+  /** The share of the machine other processes took, over the pairs (NaN where unknown). */
+  readonly otherShare: Spread;
   readonly cpu: Spread;
   /** Each pair: its ratios, and the two sides' req/s and CPU ms per request. */
   readonly rounds: ReadonlyArray<{
@@ -413,12 +438,20 @@ export interface PairedRatios {
     readonly throughput: number;
     readonly cpu: number;
     readonly perSec: { readonly scenario: number; readonly floor: number };
+    /** The share of the machine other processes took during the pair (0 to 1). */
+    readonly otherShare: number;
     readonly cpuMsPerRequest: { readonly scenario: number; readonly floor: number };
   }>;
 }
 
+const machine = machineMeter();
+
 async function run(scenario: Scenario, count: number, concurrency: number, round: number, offset = 0): Promise<Batch> {
+  const before = machine.read();
   const batch = await scenario.run(count, concurrency, offset);
+  const after = machine.read();
+  const otherCpuMs =
+    before === undefined || after === undefined ? Number.NaN : Math.max(0, after.busyMs - before.busyMs - (after.benchMs - before.benchMs));
   if (batch.failures > 0) process.stderr.write(`bench: ${scenario.name}@${concurrency}: ${batch.failures} failed, first: ${batch.firstFailure}\n`);
   return {
     scenario: scenario.name,
@@ -431,6 +464,7 @@ async function run(scenario: Scenario, count: number, concurrency: number, round
     units: batch.units,
     failures: batch.failures,
     cpuMs: batch.cpuMs,
+    otherCpuMs,
   };
 }
 
@@ -460,11 +494,14 @@ function combine(parts: readonly Batch[]): Batch {
     },
     failures: total((part) => part.failures),
     cpuMs: total((part) => part.cpuMs),
+    otherCpuMs: total((part) => part.otherCpuMs),
   };
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 const throughputOf = (batch: Batch) => batch.requests / (batch.elapsedMs / 1000);
+/** The share of the machine's cores other processes took during the batches. */
+const otherShareOf = (...parts: Batch[]) => sum(parts.map((part) => part.otherCpuMs)) / (sum(parts.map((part) => part.elapsedMs)) * machine.cores);
 const cpuPerRequestOf = (batch: Batch) => batch.cpuMs / batch.requests;
 
 function toRow(scenario: ScenarioName, concurrency: number, batches: readonly Batch[]): ResultRow {
@@ -495,7 +532,7 @@ function toRow(scenario: ScenarioName, concurrency: number, batches: readonly Ba
   };
 }
 
-function pairedRatios(pairs: readonly Pair[], concurrencies: readonly number[]): PairedRatios[] {
+function pairedRatios(pairs: readonly Pair[], concurrencies: readonly number[], quietShare: number): PairedRatios[] {
   const scenarios = [...new Set(pairs.map((pair) => pair.scenario))];
   return scenarios.flatMap((scenario) =>
     [...concurrencies.map(String), 'all'].map((concurrency): PairedRatios => {
@@ -507,9 +544,19 @@ function pairedRatios(pairs: readonly Pair[], concurrencies: readonly number[]):
         throughput: round3(throughputOf(pair.scenarioBatch) / throughputOf(pair.floorBatch)),
         cpu: round3(cpuPerRequestOf(pair.scenarioBatch) / cpuPerRequestOf(pair.floorBatch)),
         perSec: { scenario: round2(throughputOf(pair.scenarioBatch)), floor: round2(throughputOf(pair.floorBatch)) },
+        otherShare: round3(otherShareOf(pair.scenarioBatch, pair.floorBatch)),
         cpuMsPerRequest: { scenario: round3(cpuPerRequestOf(pair.scenarioBatch)), floor: round3(cpuPerRequestOf(pair.floorBatch)) },
       }));
-      return { scenario, concurrency, throughput: spread(rounds.map((entry) => entry.throughput)), cpu: spread(rounds.map((entry) => entry.cpu)), rounds };
+      return {
+        scenario,
+        concurrency,
+        throughput: spread(rounds.map((entry) => entry.throughput)),
+        quietThroughput: spread(rounds.filter((entry) => entry.otherShare <= quietShare).map((entry) => entry.throughput)),
+        otherShare: spread(rounds.map((entry) => entry.otherShare)),
+        cpu: spread(rounds.map((entry) => entry.cpu)),
+        // The pooled entry's pairs are those of the concurrencies above.
+        rounds: concurrency === 'all' ? [] : rounds,
+      };
     }),
   );
 }
@@ -565,8 +612,16 @@ function report(
   lines.push('', 'Paired ratios to the floor: median of the per-round ratios (min-max, IQR)');
   lines.push(
     ...table(
-      ['scenario / floor', 'concurrency', 'pairs', 'throughput', 'CPU per request'],
-      paired.map((entry) => [entry.scenario, entry.concurrency, String(entry.rounds.length), formatSpread(entry.throughput), formatSpread(entry.cpu)]),
+      ['scenario / floor', 'conc', 'pairs', 'others took', 'throughput, all pairs', 'throughput, quiet pairs', 'CPU per request'],
+      paired.map((entry) => [
+        entry.scenario,
+        entry.concurrency,
+        String(entry.rounds.length),
+        Number.isFinite(entry.otherShare.median) ? `${Math.round(entry.otherShare.median * 100)}% (${Math.round(entry.otherShare.min * 100)}-${Math.round(entry.otherShare.max * 100)})` : '?',
+        formatSpread(entry.throughput),
+        entry.quietThroughput.rounds === 0 ? 'none' : `${entry.quietThroughput.rounds}: ${formatSpread(entry.quietThroughput)}`,
+        formatSpread(entry.cpu),
+      ]),
     ),
   );
   if (comparison !== undefined) {

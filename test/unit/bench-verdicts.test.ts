@@ -33,9 +33,12 @@ describe('Bench: verdicts', () => {
     computed: undefined,
     handlerVsFloorCpu: undefined,
     handlerVsFloorThroughput: {},
+    quietShare: 0.2,
     cpuAgainstProfile: undefined,
     ...overrides,
   });
+  /** A throughput ratio measured with `quietRounds` of 8 pairs quiet. */
+  const throughput = (value: Estimate, quietRounds = 8) => ({ all: value, quiet: { ...value, rounds: quietRounds }, loadKnown: true });
   const outcomeOf = (list: ReturnType<typeof verdicts>, gate: string) => list.find((verdict) => verdict.gate.startsWith(gate))?.outcome;
 
   it('counts calls exactly: 2 first-time calls pass, 3 fail; a decline passes at 3 and fails at 4', () => {
@@ -53,14 +56,24 @@ describe('Bench: verdicts', () => {
   it('a throughput ratio passes only when its whole interval meets the target, fails when none of it does, and is UNDECIDED in between', () => {
     // Act
     const list = verdicts(
-      input({ handlerVsFloorThroughput: { '4': estimate(0.95, 0.88, 1.02), '16': estimate(0.9, 0.8, 0.97) } }),
+      input({ handlerVsFloorThroughput: { '4': throughput(estimate(0.95, 0.88, 1.02)), '16': throughput(estimate(0.9, 0.8, 0.97)) } }),
     );
-    const below = verdicts(input({ handlerVsFloorThroughput: { '4': estimate(0.7, 0.6, 0.84) } }));
+    const below = verdicts(input({ handlerVsFloorThroughput: { '4': throughput(estimate(0.7, 0.6, 0.84)) } }));
 
     // Assess: a median of 0.90 above the 0.85 target is not yet a pass when the interval reaches 0.80.
     expect(outcomeOf(list, 'handler/floor throughput, paired median, concurrency 4')).toBe('PASS');
     expect(outcomeOf(list, 'handler/floor throughput, paired median, concurrency 16')).toBe('UNDECIDED');
     expect(outcomeOf(below, 'handler/floor throughput, paired median, concurrency 4')).toBe('FAIL');
+  });
+
+  it('a throughput ratio is UNDECIDED when fewer than 5 pairs had the machine to themselves, however clear its median', () => {
+    // Act
+    const list = verdicts(input({ handlerVsFloorThroughput: { '4': throughput(estimate(1.2, 1.1, 1.3), 4), '16': throughput(estimate(1.2, 1.1, 1.3), 5) } }));
+
+    // Assess
+    expect(outcomeOf(list, 'handler/floor throughput, paired median, concurrency 4')).toBe('UNDECIDED');
+    expect(list.find((verdict) => verdict.gate.endsWith('concurrency 4'))?.measured).toMatch(/^machine busy: 4 pairs/);
+    expect(outcomeOf(list, 'handler/floor throughput, paired median, concurrency 16')).toBe('PASS');
   });
 
   it('a CPU ratio with an upper target passes when the interval is below it and fails when it is wholly above', () => {
