@@ -118,10 +118,8 @@ export function verdicts(input: VerdictInput): Verdict[] {
 }
 
 export function renderVerdicts(list: readonly Verdict[]): string[] {
+  const target = (verdict: Verdict) => `${verdict.target}${verdict.exact ? ', exact' : ''}`;
   const column = (pick: (verdict: Verdict) => string) => Math.max(...list.map((verdict) => pick(verdict).length));
-  const [gate, measured] = [column((verdict) => verdict.gate), column((verdict) => verdict.measured)];
-  return list.map(
-    (verdict) =>
-      `${verdict.outcome.padEnd(9)}  ${verdict.gate.padEnd(gate)}  ${verdict.measured.padStart(measured)}  (target ${verdict.target}${verdict.exact ? ', exact' : ''})`,
-  );
+  const [gateWidth, targetWidth] = [column((verdict) => verdict.gate), column(target)];
+  return list.map((verdict) => `${verdict.outcome.padEnd(9)}  ${verdict.gate.padEnd(gateWidth)}  ${target(verdict).padEnd(targetWidth)}  ${verdict.measured}`);
 }
