@@ -11,11 +11,25 @@ import type { BenchStore } from './environment';
 /**
  * Write units of one first-time transfer computed from the sizes of the
  * items it wrote, by DynamoDB's rules (test/support/capacity-rules.ts),
- * independently of what DynamoDB Local reports.
+ * independently of what DynamoDB Local reports, for each way of writing
+ * those items:
+ * - threeCalls: the in-progress PutItem, the seven money items, Powertools'
+ *   completion UpdateItem (main at 8db00b0);
+ * - twoCalls: the PutItem, then the seven and the completion in one
+ *   transaction, where the completion costs 2 WCU per KB instead of 1 (the
+ *   bench's floor, the target of issue 11);
+ * - singleTransaction: the seven and the record put COMPLETED, one call.
  */
 export interface ComputedTransferCapacity {
   readonly itemBytes: Readonly<Record<string, number>>;
-  readonly units: { readonly putItem: number; readonly transactWriteItems: number; readonly updateItem: number; readonly total: number };
+  readonly units: {
+    readonly putItem: number;
+    readonly moneyItems: number;
+    readonly completionUpdate: number;
+    readonly completionInTransaction: number;
+    readonly recordPutInTransaction: number;
+  };
+  readonly designs: { readonly threeCalls: number; readonly twoCalls: number; readonly singleTransaction: number };
 }
 
 export async function computeTransferCapacity(
@@ -69,7 +83,7 @@ export async function computeTransferCapacity(
   };
   // An update costs the larger of the item before and after; every item here only grows.
   const putItem = writeUnitsForSize(itemBytes['idempotency record (in progress)']);
-  const transactWriteItems = [
+  const moneyItems = [
     itemBytes['ledger item'],
     itemBytes['debited account'],
     itemBytes['credited account'],
@@ -80,6 +94,17 @@ export async function computeTransferCapacity(
   ]
     .map((bytes) => writeUnitsForSize(bytes, true))
     .reduce((sum, units) => sum + units, 0);
-  const updateItem = writeUnitsForSize(Math.max(itemBytes['idempotency record (in progress)'], itemBytes['idempotency record (completed)']));
-  return { itemBytes, units: { putItem, transactWriteItems, updateItem, total: putItem + transactWriteItems + updateItem } };
+  const recordBytes = Math.max(itemBytes['idempotency record (in progress)'], itemBytes['idempotency record (completed)']);
+  const completionUpdate = writeUnitsForSize(recordBytes);
+  const completionInTransaction = writeUnitsForSize(recordBytes, true);
+  const recordPutInTransaction = writeUnitsForSize(itemBytes['idempotency record (completed)'], true);
+  return {
+    itemBytes,
+    units: { putItem, moneyItems, completionUpdate, completionInTransaction, recordPutInTransaction },
+    designs: {
+      threeCalls: putItem + moneyItems + completionUpdate,
+      twoCalls: putItem + moneyItems + completionInTransaction,
+      singleTransaction: moneyItems + recordPutInTransaction,
+    },
+  };
 }

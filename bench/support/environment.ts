@@ -48,11 +48,19 @@ const OPENING_BALANCE = 1_000_000_000;
  * (from, to). Requests take pairs round-robin, so with hundreds of pairs
  * and at most 16 requests in flight no two concurrent requests touch the
  * same item: the bench measures the store, not hot-item conflicts.
+ * `empty: true` leaves them at 0, for the declines.
  */
-export async function seedAccountPairs(store: BenchStore, principal: string, pairs: number): Promise<Array<{ from: string; to: string }>> {
+export async function seedAccountPairs(
+  store: BenchStore,
+  principal: string,
+  pairs: number,
+  options: { readonly empty?: boolean } = {},
+): Promise<Array<{ from: string; to: string }>> {
   const accounts = new DynamoDbAccountStore(store.setup.documentClient, store.tableNames);
+  const prefix = options.empty === true ? 'acc_bench_empty_' : 'acc_bench_';
   const ids = await inParallel(pairs * 2, 16, async (index) => {
-    const account = await accounts.openAccount({ ownerId: principal, currency: 'USD', accountId: `acc_bench_${index}` });
+    const account = await accounts.openAccount({ ownerId: principal, currency: 'USD', accountId: `${prefix}${index}` });
+    if (options.empty === true) return account.accountId;
     await accounts.fundAccount({
       accountId: account.accountId,
       amount: OPENING_BALANCE,

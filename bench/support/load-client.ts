@@ -5,7 +5,7 @@ import { connectDynamoDb } from '../../adapters/dynamodb/client';
 import type { TableId } from '../../lib/definitions';
 import { meterStore } from '../../test/support/store-meter';
 import { runBatch } from './driver';
-import { floorTransfer, type FloorTransfer } from './floor';
+import { floorTransfer, type FloorDesign, type FloorTransfer } from './floor';
 
 /**
  * The load client: a separate, minimal Node process that runs the floor
@@ -35,7 +35,7 @@ export interface ClientBatch {
 }
 
 type Command =
-  | { readonly type: 'floor'; readonly singleWrite: boolean; readonly concurrency: number; readonly transfers: FloorTransfer[] }
+  | { readonly type: 'floor'; readonly design: FloorDesign; readonly concurrency: number; readonly transfers: FloorTransfer[] }
   | {
       readonly type: 'http';
       readonly concurrency: number;
@@ -45,7 +45,7 @@ type Command =
     };
 
 export interface LoadClient {
-  floor(singleWrite: boolean, concurrency: number, transfers: FloorTransfer[]): Promise<ClientBatch>;
+  floor(design: FloorDesign, concurrency: number, transfers: FloorTransfer[]): Promise<ClientBatch>;
   http(concurrency: number, url: string, token: string, requests: Array<{ key: string; body: string }>): Promise<ClientBatch>;
   stop(): Promise<void>;
 }
@@ -64,7 +64,7 @@ export async function startLoadClient(endpoint: string, tableNames: Readonly<Rec
   });
   const send = (command: Command) => request(child, command);
   return {
-    floor: (singleWrite, concurrency, transfers) => send({ type: 'floor', singleWrite, concurrency, transfers }),
+    floor: (design, concurrency, transfers) => send({ type: 'floor', design, concurrency, transfers }),
     http: (concurrency, url, token, requests) => send({ type: 'http', concurrency, url, token, requests }),
     async stop() {
       if (child.exitCode !== null) return;
@@ -101,7 +101,7 @@ function serve(setup: { endpoint: string; tableNames: Record<TableId, string> })
     const batch =
       command.type === 'floor'
         ? await runBatch(command.transfers.length, command.concurrency, (index) =>
-            floorTransfer(client, setup.tableNames, command.transfers[index] as FloorTransfer, { singleWrite: command.singleWrite }),
+            floorTransfer(client, setup.tableNames, command.transfers[index] as FloorTransfer, { singleWrite: command.design === 'single-transaction' }),
           )
         : await runBatch(command.requests.length, command.concurrency, (index) =>
             postTransfer(agent, command.url, command.token, command.requests[index] as { key: string; body: string }),

@@ -6,16 +6,20 @@ import type { ProxyHandler } from '../../local/handlers';
 import { meterStore, type StoreMeter } from '../../test/support/store-meter';
 import { runBatch } from './driver';
 import { issueKeys, type BenchStore } from './environment';
-import type { FloorTransfer } from './floor';
+import type { FloorDesign, FloorTransfer } from './floor';
 import type { ClientBatch, LoadClient } from './load-client';
 
-export const SCENARIOS = ['floor', 'single-write', 'handler', 'replay', 'replay-cached', 'http'] as const;
+export const SCENARIOS = ['floor', 'single-transaction', 'handler', 'decline', 'replay', 'replay-cached', 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioName, string>> = {
-  floor: 'raw SDK in a minimal process of its own: Powertools-equivalent PutItem, the TransactWriteItems, the Powertools-equivalent UpdateItem',
-  'single-write': 'raw SDK in the same minimal process: the TransactWriteItems alone (a design recording the key inside the transaction)',
+  floor:
+    'raw SDK in a minimal process of its own: the Powertools-equivalent conditional PutItem (INPROGRESS), then one TransactWriteItems of the ' +
+    'seven money items and the record completed (fenced on status and lease): the fewest calls of the design',
+  'single-transaction':
+    'raw SDK in the same minimal process: one TransactWriteItems of the seven money items and the record put as COMPLETED (what one call would give)',
   handler: 'functions/transfer.ts in-process, API Gateway events, first-time requests with fresh issued keys',
+  decline: 'the same handler refusing a transfer as a final decline (422 insufficient funds, stored and replayable), a fresh issued key each',
   replay: 'the same handler answering repeats of completed requests (IDEMPOTENCY_LOCAL_CACHE off)',
   'replay-cached': 'repeats answered by an instance with IDEMPOTENCY_LOCAL_CACHE=true (warm cache)',
   http: 'first-time transfers over HTTP (keep-alive, fresh key per request) from the minimal process to the local API (authorizer, server, handler)',
@@ -37,8 +41,8 @@ export interface Scenario {
   readonly name: ScenarioName;
   /** Untimed work before a batch of `count` requests: issuing keys, building events. */
   prepare(count: number): Promise<void>;
-  /** Runs the prepared batch with `concurrency` requests in flight. */
-  run(count: number, concurrency: number): Promise<BatchMeasurement>;
+  /** Runs `count` prepared requests from the `offset`th on, with `concurrency` in flight. */
+  run(count: number, concurrency: number, offset: number): Promise<BatchMeasurement>;
 }
 
 export interface ScenarioContext {
@@ -53,6 +57,8 @@ export interface ScenarioContext {
   /** A second instance with IDEMPOTENCY_LOCAL_CACHE=true. */
   readonly cached: { readonly transfer: ProxyHandler; readonly client: DynamoDBClient };
   readonly baseUrl: string;
+  /** Accounts with nothing on them (`from`), for the declines. */
+  readonly emptyPairs: ReadonlyArray<{ readonly from: string; readonly to: string }>;
   /** Repeats cycle through this many completed requests (below Powertools' 256-record cache). */
   readonly replaySetSize: number;
 }
@@ -115,7 +121,7 @@ export async function createScenarios(context: ScenarioContext): Promise<{ scena
     };
   };
 
-  const rawScenario = (name: 'floor' | 'single-write'): Scenario => {
+  const rawScenario = (name: FloorDesign): Scenario => {
     let transfers: FloorTransfer[] = [];
     return {
       name,
@@ -132,27 +138,34 @@ export async function createScenarios(context: ScenarioContext): Promise<{ scena
           reference: REFERENCE,
         }));
       },
-      run: (_count, concurrency) => inLoadClient(() => context.loadClient.floor(name === 'single-write', concurrency, transfers)),
+      run: (count, concurrency, offset) => inLoadClient(() => context.loadClient.floor(name, concurrency, transfers.slice(offset, offset + count))),
     };
   };
 
-  const handlerScenario = (): Scenario => {
+  /** First-time requests through the plain instance: transfers that move money, or declines from empty accounts. */
+  const handlerScenario = (name: 'handler' | 'decline'): Scenario => {
     const meter = meterStore(context.plain.client, { requestCapacity: true });
     let events: APIGatewayProxyEvent[] = [];
+    let emptyCursor = 0;
     return {
-      name: 'handler',
+      name,
       async prepare(count) {
         const keys = await issueKeys(store, principal, count);
-        const pairAt = takePairs(count);
+        const pairAt = name === 'handler' ? takePairs(count) : (index: number) => context.emptyPairs[(emptyCursor + index) % context.emptyPairs.length] as { from: string; to: string };
         events = keys.map((key, index) => transferEvent(key, bodyFor(pairAt(index))));
+        if (name === 'decline') {
+          emptyCursor += count;
+          return;
+        }
         const lastKey = keys[keys.length - 1];
         const lastEvent = events[events.length - 1];
         if (lastKey !== undefined && lastEvent?.body) last = { key: lastKey, body: lastEvent.body };
       },
-      run: (count, concurrency) =>
+      run: (count, concurrency, offset) =>
         inProcess(meter, count, concurrency, async (index) => {
-          const result = await invoke(context.plain.transfer, events[index] as APIGatewayProxyEvent);
-          expectStatus(result.statusCode, 201, result.body);
+          const result = await invoke(context.plain.transfer, events[offset + index] as APIGatewayProxyEvent);
+          if (name === 'handler') expectStatus(result.statusCode, 201, result.body);
+          else if (result.statusCode !== 422 || !result.body.includes(':insufficient-funds')) throw new Error(`expected a 422 insufficient-funds, got ${result.statusCode}: ${result.body.slice(0, 300)}`);
         }),
     };
   };
@@ -171,9 +184,9 @@ export async function createScenarios(context: ScenarioContext): Promise<{ scena
     return {
       name,
       async prepare() {},
-      run: (count, concurrency) =>
+      run: (count, concurrency, offset) =>
         inProcess(meter, count, concurrency, async (index) => {
-          const result = await invoke(instance.transfer, events[index % events.length] as APIGatewayProxyEvent);
+          const result = await invoke(instance.transfer, events[(offset + index) % events.length] as APIGatewayProxyEvent);
           expectStatus(result.statusCode, 201, result.body);
           if (result.headers?.['Idempotent-Replayed'] !== 'true') throw new Error('a repeat was not answered as a replay');
         }),
@@ -191,14 +204,16 @@ export async function createScenarios(context: ScenarioContext): Promise<{ scena
         const pairAt = takePairs(count);
         requests = keys.map((key, index) => ({ key, body: bodyFor(pairAt(index)) }));
       },
-      run: (_count, concurrency) => inLoadClient(() => context.loadClient.http(concurrency, url, context.token, requests), serverMeter),
+      run: (count, concurrency, offset) =>
+        inLoadClient(() => context.loadClient.http(concurrency, url, context.token, requests.slice(offset, offset + count)), serverMeter),
     };
   };
 
   const scenarios: Scenario[] = [
     rawScenario('floor'),
-    rawScenario('single-write'),
-    handlerScenario(),
+    rawScenario('single-transaction'),
+    handlerScenario('handler'),
+    handlerScenario('decline'),
     await replayScenario('replay'),
     await replayScenario('replay-cached'),
     httpScenario(),
