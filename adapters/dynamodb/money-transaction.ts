@@ -6,6 +6,7 @@ import { IdempotencyKeyUnusableError, RequestInFlightError, StoreUnavailableErro
 import type { Operation } from '../../domain/idempotency-key';
 import type { RecordCompletion, RecordCompletionWrite } from '../../domain/ports';
 import { issuedKeyId } from './items';
+import { RECORD_ATTRIBUTES } from './record-completion-layer';
 import { UnexpectedCancellationError, isTransientCancellation } from './store-errors';
 
 /**
@@ -115,7 +116,8 @@ export function recordTakenOver(
 ): void {
   if (recordIndex === undefined || !cancelled.failed(recordIndex)) return;
   const holder = cancelled.oldItem(recordIndex);
-  const lease = holder?.status === 'INPROGRESS' && typeof holder.in_progress_expiration === 'number' ? holder.in_progress_expiration : Date.now();
+  const held = holder?.[RECORD_ATTRIBUTES.inProgressExpiryAttr];
+  const lease = holder?.[RECORD_ATTRIBUTES.statusAttr] === 'INPROGRESS' && typeof held === 'number' ? held : Date.now();
   throw RequestInFlightError.untilLeaseEnds(lease, Date.now(), MAX_LEASE_SECONDS, { cause: error });
 }
 

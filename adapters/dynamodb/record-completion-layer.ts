@@ -59,8 +59,8 @@ export interface ClaimedRecord {
 export interface TransactionCompletion {
   /** The item that makes the record COMPLETED with `response`, if it is still ours. */
   item(response: JSONValue): TransactItem;
-  /** The transaction carrying `item(response)` committed: the record holds `response` now. */
-  committed(response: JSONValue): void;
+  /** The transaction carrying the last `item` committed: the record holds its response now. */
+  committed(): void;
 }
 
 export const RECORD_ATTRIBUTES = { keyAttr: 'id', ...PERSISTENCE_ATTRIBUTE_KEY_MAPPINGS } as const;
@@ -112,7 +112,7 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
   transactionCompletion(input: Input): TransactionCompletion | undefined {
     const claim = this.#claims.get(input);
     if (claim === undefined) return undefined;
-    let lastItem: { response: string; record: IdempotencyRecord } | undefined;
+    let lastRecord: IdempotencyRecord | undefined;
     return {
       item: (response) => {
         // The expiry Powertools would write on completion: from now.
@@ -124,14 +124,13 @@ export class RecordCompletionLayer extends DynamoDBPersistenceLayer {
           responseData: response,
           payloadHash: claim.payloadHash,
         });
-        lastItem = { response: JSON.stringify(response), record };
+        lastRecord = record;
         const update = this.#completion(record, claim);
         // The holder's record when the fence fails: its lease is the 409's Retry-After.
         return { Update: { TableName: this.#tableName, ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } };
       },
-      committed: (response) => {
-        // Only the answer that went into the committed transaction; anything else is left to Powertools.
-        if (lastItem !== undefined && lastItem.response === JSON.stringify(response)) this.#completedInTransaction.set(input, lastItem.record);
+      committed: () => {
+        if (lastRecord !== undefined) this.#completedInTransaction.set(input, lastRecord);
       },
     };
   }

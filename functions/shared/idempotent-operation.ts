@@ -132,6 +132,8 @@ export function idempotentOperation<Request, Result>(definition: OperationDefini
         try {
           // Powertools hands this function the very input it claimed the record for.
           const completion = persistence.transactionCompletion(input);
+          // The answer written into the last attempt's transaction: the attempt that committed.
+          let written: APIGatewayProxyResult | undefined;
           const { result, alreadyExecuted } = await definition.execute({
             principal: input.principal,
             idempotencyKey: input.idempotencyKey,
@@ -140,16 +142,24 @@ export function idempotentOperation<Request, Result>(definition: OperationDefini
             consumeIssuedKey: !allowClientKeys || isIssuedKeyFormat(input.idempotencyKey),
             retry,
             recordCompletion:
-              completion === undefined ? undefined : { writeFor: (written) => asRecordCompletionWrite(completion.item(created(written, false) as unknown as JSONValue)) },
+              completion === undefined
+                ? undefined
+                : {
+                    writeFor: (attempted) => {
+                      written = created(attempted, false);
+                      return asRecordCompletionWrite(completion.item(written as unknown as JSONValue));
+                    },
+                  },
           });
-          const response = created(result, alreadyExecuted);
-          if (alreadyExecuted) operationOutcomes.replayed();
-          else {
-            // Committed with the money: Powertools has nothing left to write.
-            completion?.committed(response as unknown as JSONValue);
-            operationOutcomes.completed();
+          if (alreadyExecuted) {
+            operationOutcomes.replayed();
+            return created(result, true);
           }
-          return response;
+          operationOutcomes.completed();
+          if (written === undefined) return created(result, false);
+          // Committed with the money: the record holds exactly this response, and Powertools has nothing left to write.
+          completion?.committed();
+          return written;
         } catch (error) {
           // A final decline is an answer, stored and replayed like a success;
           // anything else propagates and Powertools deletes its record.

@@ -6,7 +6,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { RECORD_KEY_JMESPATH } from '../../adapters/dynamodb/idempotency-persistence';
 import { meterStore } from '../support/store-meter';
 import { dynamoDb } from '../../functions/shared/dependencies';
-import { delayed, faultInjector, serviceError, SimulatedCrashError, type FaultInjector } from '../support/fault-injection';
+import { delayed, faultInjector, serviceError, SimulatedCrashError, transactionConflict, type FaultInjector } from '../support/fault-injection';
 import { createHarness, type Harness } from '../support/harness';
 import { expectMoneyInvariants, readMoneyState } from '../support/invariants';
 
@@ -128,6 +128,31 @@ describe('Idempotency record completed in the money transaction', () => {
     expect(stored.status).toBe('COMPLETED');
     expect(stored.in_progress_expiration).toBeUndefined();
     expect(stored.data.body).toBe(created.rawBody);
+  });
+
+  it('after a conflict retry the record holds the answer of the attempt that committed, with no third call', async () => {
+    // Prepare: the first attempt's transaction is cancelled by a conflict; the retry (a new createdAt) commits.
+    const key = await harness.issueKey(ALICE);
+    const meter = meterStore(dynamoDb().client);
+    meter.reset();
+
+    // Act
+    const run = await faults.scoped([{ command: 'TransactWriteItemsCommand', when: 'before', error: () => transactionConflict(8), label: 'TransactionConflict' }], () =>
+      harness.transfer(ALICE, key, body(77)),
+    );
+    const calls = Object.fromEntries(meter.calls);
+    const stored = unmarshall((await rawRecord(recordId(ALICE, key))) as Record<string, AttributeValue>);
+    const replay = await harness.transfer(ALICE, key, body(77));
+
+    // Assess
+    expect(run.result?.statusCode).toBe(201);
+    // Two transactions sent (the first refused by the injected conflict before it reached DynamoDB), no UpdateItem.
+    expect(Object.fromEntries(run.calls)).toEqual({ PutItemCommand: 1, TransactWriteItemsCommand: 2 });
+    expect(calls).toEqual({ PutItemCommand: 1, TransactWriteItemsCommand: 1 });
+    expect(stored.data.body).toBe(run.result?.rawBody);
+    expect(replay.rawBody).toBe(run.result?.rawBody);
+    expect(await ledgerItemsFor(run.result?.body.transferId)).toHaveLength(1);
+    expect(run.result?.body.createdAt).toBe((await ledgerItemsFor(run.result?.body.transferId))[0]?.createdAt);
   });
 
   it('a crash right after the commit is answered at once with the original: no 409, no lease to wait out', async () => {
